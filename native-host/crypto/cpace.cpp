@@ -126,6 +126,9 @@ point scalar_mult(std::span<const std::uint8_t, scalar_bytes> y, bytes_view g) {
 secure_bytes scalar_mult_vfy(std::span<const std::uint8_t, scalar_bytes> y, bytes_view x) {
   secure_bytes k(point_bytes);  // zero-filled: G.I
   if (x.size() != point_bytes) return k;
+  // RFC 9496 4.3.1: an encoding with bit 255 set is >= p and must not decode. libsodium 1.0.18
+  // masks that bit off instead (so two strings would decode to one element); reject it here.
+  if ((x[point_bytes - 1] & 0x80) != 0) return k;
   // Fails (-1) if x is not a canonical encoding of a group element, or if y * x is the
   // neutral element; either way the draft's answer is G.I.
   if (crypto_scalarmult_ristretto255(k.data(), y.data(), x.data()) != 0)
