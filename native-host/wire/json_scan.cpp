@@ -96,6 +96,9 @@ bool json_top_level_members(std::string_view s, std::vector<json_member>& out) {
 }
 
 bool json_valid(std::string_view text) noexcept {
+  // nlohmann's lexer takes a NUL byte for the end of input (meant for C strings), so it accepts
+  // "1\0<any bytes>". A NUL never appears in JSON text (inside strings it must be escaped).
+  if (text.find('\0') != std::string_view::npos) return false;
   try {
     return nlohmann::json::accept(text.begin(), text.end());
   } catch (...) {
