@@ -18,7 +18,7 @@
 // oversized frame from its header and closes with 1009 before the application can say why,
 // while the wire contract promises {"type":"error","code":"relay-frame-too-large"} first.
 #include <chrono>
-#include <deque>
+#include <list>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -164,22 +164,27 @@ class ws_session final : public peer, public std::enable_shared_from_this<ws_ses
       co_return;
     }
     phase_ = phase::control;
+    // Both loops get their own coroutine so this frame (and the upgrade request's headers)
+    // is freed now rather than held for the life of the connection.
     asio::co_spawn(ws_.get_executor(), write_loop(self), asio::detached);
     if (refuse_) {
       fail(errc::relay_full, "the relay is at its connection limit");
       co_return;
     }
-    co_await read_loop();
+    asio::co_spawn(ws_.get_executor(), read_loop(self), asio::detached);
   }
 
-  asio::awaitable<void> read_loop() {
+  asio::awaitable<void> read_loop(std::shared_ptr<ws_session> self) {
     const config& cfg = state_.cfg();
     for (;;) {
       // Read one whole message, never more than the phase's limit (+1 chunk to detect it).
       bool too_big = false;
       for (;;) {
         std::size_t limit = phase_ == phase::paired ? cfg.max_frame_bytes : cfg.control_max_bytes;
-        std::size_t chunk = std::min<std::size_t>(limit + 1 - std::min<std::size_t>(buffer_.size(), limit), 64 * 1024);
+        // Beast allocates the buffer for a read before data arrives, so an idle connection
+        // waits with a small one; once a message has started, read in large chunks.
+        std::size_t chunk = buffer_.size() == 0 ? 256 : 64 * 1024;
+        chunk = std::min<std::size_t>(limit + 1 - std::min<std::size_t>(buffer_.size(), limit), chunk);
         auto [ec, n] = co_await ws_.async_read_some(buffer_, chunk, use_tuple);
         if (ec) {
           on_read_error(ec);
@@ -449,7 +454,7 @@ class ws_session final : public peer, public std::enable_shared_from_this<ws_ses
   bool refuse_;
   phase phase_ = phase::accepting;
   beast::flat_buffer buffer_;
-  std::deque<outbound> queue_;
+  std::list<outbound> queue_;  // unlike std::deque, allocates nothing while empty
   std::size_t queued_bytes_ = 0;
   bool writing_ = false;
   bool slow_armed_ = false;
