@@ -2,11 +2,11 @@
 // One WebSocket connection of the relay, as a template over the stream below the WebSocket:
 // beast::tcp_stream (plaintext, loopback tests only) or beast::ssl_stream<beast::tcp_stream>.
 //
-// Shape (after Beast's chat-multi and awaitable examples): a read loop and a write loop, both
-// coroutines on the relay's single thread, sharing ownership of the session. One write is
-// outstanding at a time; the queue behind it is BOUNDED by backpressure: while this session's
-// queued bytes exceed watermark_bytes its partner's read loop stops reading (and resumes below
-// watermark/2), and if the queue stays above the watermark for slow_consumer_timeout this
+// Shape (after Beast's chat-multi and awaitable examples): a read loop (a coroutine) and a
+// callback-driven writer, both on the relay's single thread, sharing ownership of the session.
+// One write is outstanding at a time; the queue behind it is BOUNDED by backpressure: while
+// this session's queued bytes exceed watermark_bytes its partner's read loop stops reading (and
+// resumes below watermark/2), and if the queue stays above the watermark for slow_consumer_timeout this
 // session is dropped as a slow consumer.
 //
 // Phases: accepting (WS upgrade) -> control (waiting for allocate/claim) -> waiting (allocated,
@@ -66,7 +66,6 @@ class ws_session final : public peer, public std::enable_shared_from_this<ws_ses
         deadline_timer_(ws_.get_executor()),
         slow_timer_(ws_.get_executor()),
         drain_timer_(ws_.get_executor()),
-        wake_timer_(ws_.get_executor()),
         handshake_deadline_(handshake_deadline) {}
 
   ~ws_session() override { state_.remove_peer(id_); }
@@ -94,7 +93,7 @@ class ws_session final : public peer, public std::enable_shared_from_this<ws_ses
     std::size_t size = message.size();
     queue_.push_back(outbound{outbound::binary, {}, std::move(message), websocket::close_code::none});
     add_queued(size);
-    wake_timer_.cancel();
+    maybe_write();
   }
 
   bool above_watermark() const noexcept override { return queued_bytes_ > state_.cfg().watermark_bytes; }
@@ -164,9 +163,9 @@ class ws_session final : public peer, public std::enable_shared_from_this<ws_ses
       co_return;
     }
     phase_ = phase::control;
-    // Both loops get their own coroutine so this frame (and the upgrade request's headers)
+    // The read loop gets its own coroutine so this frame (and the upgrade request's headers)
     // is freed now rather than held for the life of the connection.
-    asio::co_spawn(ws_.get_executor(), write_loop(self), asio::detached);
+    maybe_write();
     if (refuse_) {
       fail(errc::relay_full, "the relay is at its connection limit");
       co_return;
@@ -235,34 +234,37 @@ class ws_session final : public peer, public std::enable_shared_from_this<ws_ses
     }
   }
 
-  asio::awaitable<void> write_loop(std::shared_ptr<ws_session> self) {
-    for (;;) {
-      while (queue_.empty()) {
-        if (phase_ == phase::ended) co_return;
-        wake_timer_.expires_at(clock::time_point::max());
-        co_await wake_timer_.async_wait(use_tuple);
-      }
-      if (phase_ == phase::ended) co_return;
-      outbound& item = queue_.front();
-      if (item.kind == outbound::close) {
-        co_await ws_.async_close(item.code, use_tuple);  // either way the connection is over
-        end(closing_reason_);
-        co_return;
-      }
-      ws_.text(item.kind == outbound::text);
-      writing_ = true;
-      auto [ec, n] = item.kind == outbound::text
-                         ? co_await ws_.async_write(asio::buffer(item.text_data), use_tuple)
-                         : co_await ws_.async_write(item.binary_data.data(), use_tuple);
-      writing_ = false;
-      if (ec || phase_ == phase::ended) {
-        end(ec == beast::error::timeout ? "idle-timeout" : "connection-lost");
-        co_return;
-      }
-      std::size_t size = queue_.front().size();
-      queue_.pop_front();
-      remove_queued(size);
+  // The writer is not a coroutine: an idle connection then holds no writer frame and no
+  // pending wait. maybe_write() starts the one outstanding write when there is something to
+  // send; its completion pops the queue and starts the next (Beast chat-multi shape).
+  void maybe_write() {
+    if (writing_ || queue_.empty() || phase_ == phase::accepting || phase_ == phase::ended) return;
+    outbound& item = queue_.front();
+    writing_ = true;
+    auto self = this->shared_from_this();
+    if (item.kind == outbound::close) {
+      ws_.async_close(item.code, [self](boost::system::error_code) {
+        self->writing_ = false;
+        self->end(self->closing_reason_);  // either way the connection is over
+      });
+      return;
     }
+    ws_.text(item.kind == outbound::text);
+    auto done = [self](boost::system::error_code ec, std::size_t) { self->on_write(ec); };
+    if (item.kind == outbound::text) ws_.async_write(asio::buffer(item.text_data), std::move(done));
+    else ws_.async_write(item.binary_data.data(), std::move(done));
+  }
+
+  void on_write(boost::system::error_code ec) {
+    writing_ = false;
+    if (ec || phase_ == phase::ended) {
+      end(ec == beast::error::timeout ? "idle-timeout" : "connection-lost");
+      return;
+    }
+    std::size_t size = queue_.front().size();
+    queue_.pop_front();
+    remove_queued(size);
+    maybe_write();
   }
 
   // --- control messages ----------------------------------------------------------------
@@ -302,7 +304,7 @@ class ws_session final : public peer, public std::enable_shared_from_this<ws_ses
     std::size_t size = text.size();
     queue_.push_back(outbound{outbound::text, std::move(text), {}, websocket::close_code::none});
     add_queued(size);
-    wake_timer_.cancel();
+    maybe_write();
   }
 
   void add_queued(std::size_t size) {
@@ -341,7 +343,7 @@ class ws_session final : public peer, public std::enable_shared_from_this<ws_ses
     drain_timer_.cancel();  // nothing more is accepted for us: let the partner's reader go on
     enqueue_text(std::move(last_message));
     queue_.push_back(outbound{outbound::close, {}, {}, code});
-    wake_timer_.cancel();
+    maybe_write();
     // Hard stop: the close handshake has handshake_timeout (Beast), but a peer that reads
     // nothing could hold the queue ahead of it forever.
     arm_deadline(clock::now() + state_.cfg().handshake_timeout + state_.cfg().drain_timeout);
@@ -433,7 +435,6 @@ class ws_session final : public peer, public std::enable_shared_from_this<ws_ses
     deadline_timer_.cancel();
     slow_timer_.cancel();
     drain_timer_.cancel();
-    wake_timer_.cancel();
     // The write in flight (if any) still references its buffer until it completes.
     while (queue_.size() > (writing_ ? 1u : 0u)) queue_.pop_back();
     queued_bytes_ = 0;
@@ -466,7 +467,6 @@ class ws_session final : public peer, public std::enable_shared_from_this<ws_ses
   asio::steady_timer deadline_timer_;
   asio::steady_timer slow_timer_;
   asio::steady_timer drain_timer_;
-  asio::steady_timer wake_timer_;
   clock::time_point handshake_deadline_;
 };
 
