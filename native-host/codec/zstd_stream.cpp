@@ -73,6 +73,13 @@ decompressor& decompressor::operator=(decompressor&& o) noexcept {
 
 result<void> decompressor::feed(std::span<const std::uint8_t> compressed, std::string& out) {
   if (failed_) return make_error(errc::decompress_failed, "compression stream already failed");
+  static constexpr std::uint8_t kMagic[4] = {0x28, 0xb5, 0x2f, 0xfd};  // ZSTD_MAGICNUMBER, little-endian
+  for (std::size_t i = 0; magic_seen_ < 4 && i < compressed.size(); ++i, ++magic_seen_) {
+    if (compressed[i] != kMagic[magic_seen_]) {
+      failed_ = true;
+      return make_error(errc::decompress_failed, "not a zstd1 frame");
+    }
+  }
   ZSTD_inBuffer in{compressed.data(), compressed.size(), 0};
   const std::size_t step = ZSTD_DStreamOutSize();
   for (;;) {
@@ -87,6 +94,10 @@ result<void> decompressor::feed(std::span<const std::uint8_t> compressed, std::s
     if (ZSTD_isError(r)) {
       failed_ = true;
       return make_error(errc::decompress_failed, ZSTD_getErrorName(r));
+    }
+    if (r == 0) {  // a complete frame: our sender never ends its frame, so the next would be unchecked
+      failed_ = true;
+      return make_error(errc::decompress_failed, "the zstd frame ended");
     }
     if (out.size() > max_message_bytes_) {
       failed_ = true;

@@ -47,14 +47,18 @@ class decompressor {
 
   // Feeds compressed bytes of the current message (a message may arrive in several pieces) and
   // appends what they decode to into `out`. Errors: decompress-failed (corrupt stream, window
-  // too large), message-too-large (out would exceed max_message_bytes). After an error the
-  // stream is unusable: the session must end.
+  // too large, not the current zstd frame format, or the frame ends — our sender's frame never
+  // does), message-too-large (out would exceed max_message_bytes). After an error the stream is
+  // unusable: the session must end.
   result<void> feed(std::span<const std::uint8_t> compressed, std::string& out);
 
  private:
   ZSTD_DCtx_s* ctx_ = nullptr;
   std::size_t max_message_bytes_;
   bool failed_ = false;
+  // The stream must open with the zstd1 magic: libzstd would otherwise also decode its legacy
+  // formats, which ignore the window limit (memory). Up to 4 bytes are held until it is known.
+  std::size_t magic_seen_ = 0;
 };
 
 }  // namespace cotab::codec

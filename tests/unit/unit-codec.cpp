@@ -105,3 +105,23 @@ TEST_CASE("codec: garbage is decompress-failed") {
   std::uint8_t junk[] = {1, 2, 3, 4, 5, 6, 7, 8, 9};
   CHECK(d.feed(junk, out).err().code == errc::decompress_failed);
 }
+
+TEST_CASE("codec: legacy zstd formats are refused (they would bypass the window limit)") {
+  // threat: a peer sends a v0.7 frame header claiming a 128 MiB window
+  const std::uint8_t legacy[] = {0x27, 0xb5, 0x2f, 0xfd, 0x00, 0x88};
+  codec::decompressor d;
+  std::string out;
+  CHECK(d.feed(legacy, out).err().code == errc::decompress_failed);
+  // The magic is checked even when it arrives one byte at a time.
+  codec::decompressor d2;
+  CHECK(d2.feed(std::span(legacy, 1), out).err().code == errc::decompress_failed);
+}
+
+TEST_CASE("codec: a complete (ended) zstd frame is refused: our streams never end") {
+  std::string text = "hello hello hello";
+  std::vector<std::uint8_t> framed(ZSTD_compressBound(text.size()));
+  framed.resize(ZSTD_compress(framed.data(), framed.size(), text.data(), text.size(), 3));
+  codec::decompressor d;
+  std::string out;
+  CHECK(d.feed(framed, out).err().code == errc::decompress_failed);
+}
