@@ -5,6 +5,8 @@
 #include <csignal>
 #include <cstdlib>
 
+#include <boost/beast/websocket.hpp>
+
 #include "harness.hpp"
 #include "test_support.hpp"
 
@@ -299,4 +301,52 @@ TEST_CASE("pipe: TLS relay with a test certificate works, and an untrusted certi
   auto m = agent.expect("recv");
   REQUIRE(m);
   CHECK((*m)["data"]["over"] == "tls");
+}
+
+TEST_CASE("pipe: a peer that never answers the key agreement gives handshake-timeout (host_handshake_timeout_ms)") {
+  // threat: a claimer (or a relay) that stalls the handshake to hold the customer's session open
+  relay_proc relay;
+  host_proc customer;
+  customer.send({{"type", "share"}, {"relay", relay.ws_url()}});
+  auto code = customer.expect("code");
+  REQUIRE(code);
+  // A bare WebSocket client claims the nameplate and then stays silent.
+  boost::asio::io_context io;
+  boost::beast::websocket::stream<boost::asio::ip::tcp::socket> ws(io);
+  ws.next_layer().connect({boost::asio::ip::make_address("127.0.0.1"), relay.port()});
+  ws.handshake("127.0.0.1", "/v1");
+  ws.write(boost::asio::buffer(json{{"type", "claim"}, {"version", 1}, {"nameplate", (*code)["nameplate"]}}.dump()));
+  auto started = std::chrono::steady_clock::now();
+  CHECK_MESSAGE(customer.expect_error("handshake-timeout", 45s), customer.last_unexpected().dump());
+  auto waited = std::chrono::steady_clock::now() - started;
+  CHECK(waited >= std::chrono::milliseconds(cotab::protocol::limits::host_handshake_timeout_ms - 1000));
+  auto ended = customer.expect("ended");
+  REQUIRE(ended);
+  CHECK((*ended)["reason"] == "handshake-timeout");
+}
+
+TEST_CASE("pipe: when the relay stops taking data, sends beyond host_send_queue_bytes are refused, not buffered without bound") {
+  // threat: a stalled path makes the host buffer the extension's stream without limit
+  paired p({"--insecure-plaintext", "--watermark-bytes", "65536", "--slow-consumer-timeout-ms", "120000"});
+  std::string blob(1 << 20, 'y');
+  std::uint32_t x = 77;
+  bool refused = false;
+  for (int i = 0; i < 400 && !refused; ++i) {
+    for (auto& ch : blob) ch = static_cast<char>('a' + ((x = x * 1103515245 + 12345) >> 16) % 26);
+    p.customer.send({{"type", "send"}, {"data", {{"i", i}, {"blob", blob}}}});
+    while (auto m = p.customer.next(i < 60 ? 1ms : 20ms)) {
+      if ((*m)["type"] == "error") {
+        REQUIRE((*m)["code"] == "send-queue-full");
+        CHECK((*m)["fatal"] == false);
+        refused = true;
+      }
+    }
+  }
+  CHECK(refused);
+  // The session itself is still up: a refusal is not fatal.
+  p.customer.send({{"type", "hello"}});
+  auto hello = p.customer.next(10s);
+  while (hello && (*hello)["type"] == "error") hello = p.customer.next(10s);
+  REQUIRE(hello);
+  CHECK((*hello)["type"] == "hello");
 }
