@@ -213,6 +213,12 @@ class recording_proxy {
   std::string recorded_;
 };
 
+// Overwrites `text` with pseudo-random lowercase letters (incompressible enough that repeated
+// sends do not shrink to nothing against zstd's history); `state` carries the generator on.
+inline void fill_random_letters(std::string& text, std::uint32_t& state) {
+  for (auto& ch : text) ch = static_cast<char>('a' + ((state = state * 1103515245 + 12345) >> 16) % 26);
+}
+
 // Starts a session: `customer` shares, `agent` joins with the code. Returns the code.
 inline std::string pair_hosts(host_proc& customer, host_proc& agent, const std::string& relay_url) {
   customer.send({{"type", "share"}, {"relay", relay_url}});

@@ -59,7 +59,7 @@ TEST_CASE("pipe: 1,000 messages including a 20 MB one arrive in order and intact
   paired p;
   std::string big(20 * 1000 * 1000, 'x');
   std::uint32_t x = 42;
-  for (auto& ch : big) ch = static_cast<char>('a' + ((x = x * 1103515245 + 12345) >> 16) % 26);
+  fill_random_letters(big, x);
   for (int i = 0; i < 1000; ++i) {
     json data = {{"seq", i}, {"text", "mutation " + std::to_string(i) + " \u00e9\u4e16"}};
     if (i == 500) data["blob"] = big;
@@ -259,7 +259,7 @@ TEST_CASE("pipe: a consumer that stops reading is disconnected per the relay's s
   std::uint32_t x = 5;
   bool customer_told = false;
   for (int i = 0; i < 200 && !customer_told; ++i) {
-    for (auto& ch : blob) ch = static_cast<char>('a' + ((x = x * 1103515245 + 12345) >> 16) % 26);
+    fill_random_letters(blob, x);
     p.customer.send({{"type", "send"}, {"data", {{"i", i}, {"blob", blob}}}});
     // Drain the customer's output without blocking, looking for the end of the session.
     while (auto m = p.customer.next(10ms)) {
@@ -332,7 +332,7 @@ TEST_CASE("pipe: when the relay stops taking data, sends beyond host_send_queue_
   std::uint32_t x = 77;
   bool refused = false;
   for (int i = 0; i < 400 && !refused; ++i) {
-    for (auto& ch : blob) ch = static_cast<char>('a' + ((x = x * 1103515245 + 12345) >> 16) % 26);
+    fill_random_letters(blob, x);
     p.customer.send({{"type", "send"}, {"data", {{"i", i}, {"blob", blob}}}});
     while (auto m = p.customer.next(i < 60 ? 1ms : 20ms)) {
       if ((*m)["type"] == "error") {
