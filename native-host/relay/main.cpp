@@ -47,8 +47,10 @@ int main(int argc, char** argv) {
       tls = *ctx;
     }
 
-    asio::io_context ioc(1);
+    // Declaration order matters: the io_context may still own sessions (after a drain
+    // timeout) and destroys them in its destructor, and sessions use the shared state.
     shared_state state(cfg);
+    asio::io_context ioc(1);
     listener server(ioc, state, tls);
     auto local = server.open(cfg.listen_host, cfg.listen_port);
     if (!local) {
@@ -83,6 +85,7 @@ int main(int argc, char** argv) {
                      (tls ? " (wss)" : " (ws, plaintext loopback)"));
 
     ioc.run();
+    state.forget_drain_callback();  // sessions destroyed from here on must not call back into main
     cotab::log::info("stopped");
     return 0;
   } catch (const std::exception& e) {

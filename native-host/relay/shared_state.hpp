@@ -114,6 +114,7 @@ class shared_state {
   // Drain (SIGTERM/SIGINT).
   void start_drain(std::function<void()> on_drained);
   bool draining() const noexcept { return draining_; }
+  void forget_drain_callback() { on_drained_ = nullptr; }
 
   // /healthz body.
   nlohmann::json health() const;

@@ -610,6 +610,15 @@ TEST_CASE("relay: SIGTERM drains: queued frames, then relay-shutdown, healthz sa
   CHECK(*exit_status == 0);
 }
 
+TEST_CASE("relay: SIGTERM exits 0 after drain-timeout even if a client never completes the close") {
+  auto relay = relay_process::start({"--drain-timeout-ms", "300"});
+  auto p = pair(relay.port);  // neither client reads again, so neither answers the close frame
+  relay.proc.signal(SIGTERM);
+  auto status = relay.proc.wait_for(5s);
+  REQUIRE(status.has_value());
+  CHECK(*status == 0);
+}
+
 TEST_CASE("relay: SIGTERM with no connections exits 0 at once") {
   auto relay = relay_process::start();
   relay.proc.signal(SIGTERM);
