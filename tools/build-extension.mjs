@@ -4,18 +4,21 @@
 // - dist/content.js and dist/hints.js: the content scripts, each bundled by esbuild into one
 //   classic script (content scripts cannot be ES modules).
 // Usage: node tools/build-extension.mjs [--watch]
+// Importing this file has no side effects: tests call protocolModule() to check that
+// dist/protocol.js is fresh.
 import { build, context } from 'esbuild';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const ext = path.join(root, 'extension');
 const dist = path.join(ext, 'dist');
-mkdirSync(dist, { recursive: true });
 
 export function protocolModule() {
+  /** @type {{limits: {name: string, value: number}[]}} */
   const limits = JSON.parse(readFileSync(path.join(root, 'shared/protocol/limits.json'), 'utf8'));
+  /** @type {{errors: {code: string, id: number, fatal: boolean, layer: string}[]}} */
   const errors = JSON.parse(readFileSync(path.join(root, 'shared/protocol/errors.json'), 'utf8'));
   const lim = Object.fromEntries(limits.limits.map((l) => [l.name, l.value]));
   const errs = Object.fromEntries(errors.errors.map((e) => [e.code, { id: e.id, fatal: e.fatal, layer: e.layer }]));
@@ -27,26 +30,38 @@ export const ERRORS = Object.freeze(${JSON.stringify(errs, null, 2)});
 `;
 }
 
-writeFileSync(path.join(dist, 'protocol.js'), protocolModule());
+const isMain = process.argv[1] !== undefined && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url);
+if (isMain) await main();
 
-const entries = [
-  { in: 'content/main.js', out: 'content.js' },
-  { in: 'content/hints.js', out: 'hints.js' },
-];
-const options = (e) => ({
-  entryPoints: [path.join(ext, e.in)],
-  outfile: path.join(dist, e.out),
-  bundle: true,
-  format: /** @type {const} */ ('iife'),
-  target: 'chrome120',
-  sourcemap: 'linked',
-  legalComments: 'none',
-  logLevel: 'warning',
-});
-if (process.argv.includes('--watch')) {
-  for (const e of entries) await (await context(options(e))).watch();
-  console.log('build-extension: watching');
-} else {
-  await Promise.all(entries.map((e) => build(options(e))));
-  console.log(`build-extension: ${path.relative(root, dist)}/ {protocol,content,hints}.js`);
+async function main() {
+  mkdirSync(dist, { recursive: true });
+  writeFileSync(path.join(dist, 'protocol.js'), protocolModule());
+
+  const all = [
+    { in: 'content/main.js', out: 'content.js' },
+    { in: 'content/hints.js', out: 'hints.js' },
+  ];
+  // protocol.js does not depend on the content scripts: build it even while they are missing.
+  const entries = all.filter((e) => {
+    const present = existsSync(path.join(ext, e.in));
+    if (!present) console.warn(`build-extension: extension/${e.in} is missing; dist/${e.out} not built`);
+    return present;
+  });
+  const options = (/** @type {{in: string, out: string}} */ e) => ({
+    entryPoints: [path.join(ext, e.in)],
+    outfile: path.join(dist, e.out),
+    bundle: true,
+    format: /** @type {const} */ ('iife'),
+    target: 'chrome120',
+    sourcemap: /** @type {const} */ ('linked'),
+    legalComments: /** @type {const} */ ('none'),
+    logLevel: /** @type {const} */ ('warning'),
+  });
+  if (process.argv.includes('--watch')) {
+    for (const e of entries) await (await context(options(e))).watch();
+    console.log('build-extension: watching');
+  } else {
+    await Promise.all(entries.map((e) => build(options(e))));
+    console.log(`build-extension: ${path.relative(root, dist)}/ {${['protocol.js', ...entries.map((e) => e.out)].join(',')}}`);
+  }
 }

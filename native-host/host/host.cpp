@@ -247,7 +247,7 @@ void host::on_confirmed(session& s) {
   s.writer.emplace(s.handshake->stream_key(0, true), 0);
   s.reader.emplace(s.handshake->stream_key(0, false), 0);
   (void)s.conn->send(false, to_bytes(s.writer->header_frame()));
-  json peer = {{"type", "peer"}, {"sas", s.handshake->sas()}, {"role", s.role == crypto::role::initiator ? "customer" : "agent"}};
+  json peer = {{"type", "peer"}, {"sas", s.handshake->sas()}, {"role", s.role == crypto::role::initiator ? "initiator" : "responder"}};
   if (s.request_id) peer["id"] = *s.request_id;
   s.handshake.reset();  // wipes the CPace secrets; the stream keys live on in writer/reader
   s.code.reset();

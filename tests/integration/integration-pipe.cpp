@@ -30,8 +30,10 @@ struct paired {
     REQUIRE_MESSAGE(a, agent.last_unexpected().dump());
     REQUIRE_MESSAGE(c, customer.last_unexpected().dump());
     CHECK((*a)["sas"] == (*c)["sas"]);
-    CHECK((*c)["role"] == "customer");
-    CHECK((*a)["role"] == "agent");
+    // The host's role is its CPace role (it ran share = initiator, join = responder); the app
+    // role (customer or agent) is app.md's `hello`, since either side may start a session.
+    CHECK((*c)["role"] == "initiator");
+    CHECK((*a)["role"] == "responder");
     sas = (*c)["sas"].get<std::string>();
   }
 };
