@@ -7,7 +7,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const bin = (name) => path.join(root, 'build', 'bin', name);
+const bin = (/** @type {string} */ name) => path.join(root, 'build', 'bin', name);
 const tls = path.join(root, 'tests', 'data', 'tls');
 const ORIGIN = 'chrome-extension://mnknokapbblehlbilofanegdjpgoobcc/';
 
@@ -25,6 +25,7 @@ function startRelay() {
 }
 
 class Host {
+  /** @param {string} label */
   constructor(label) {
     this.label = label;
     this.proc = spawn(bin('cotab-host'), [ORIGIN], {
@@ -32,17 +33,21 @@ class Host {
       env: { ...process.env, COTAB_RELAY_CA_FILE: `${tls}/ca.pem` },
     });
     this.buffer = Buffer.alloc(0);
+    /** @type {Array<(m: any) => void>} */
     this.waiters = [];
+    /** @type {any[]} */
     this.queue = [];
     this.chunks = new Map();
     this.proc.stdout.on('data', (d) => this.onData(d));
   }
+  /** @param {object} message */
   send(message) {
     const body = Buffer.from(JSON.stringify(message));
     const head = Buffer.alloc(4);
     head.writeUInt32LE(body.length);  // native byte order on x86-64/arm64
     this.proc.stdin.write(Buffer.concat([head, body]));
   }
+  /** @param {Buffer} d */
   onData(d) {
     this.buffer = Buffer.concat([this.buffer, d]);
     while (this.buffer.length >= 4) {
@@ -64,6 +69,7 @@ class Host {
   next() {
     return this.queue.length ? Promise.resolve(this.queue.shift()) : new Promise((r) => this.waiters.push(r));
   }
+  /** @param {string} type */
   async expect(type) {
     const m = await this.next();
     if (m.type !== type) throw new Error(`${this.label}: expected ${type}, got ${JSON.stringify(m)}`);

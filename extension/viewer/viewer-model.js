@@ -9,13 +9,15 @@
  * "live" needs a mirror that is really showing the customer's current document; until then
  * (first snapshot, a resync after a reconnect or a desync, the customer's page navigating) it is
  * "loading".
- * @param {PublicState | null} session
+ * @param {PublicState | null} session  null until the service worker's first state arrived
  * @param {'empty'|'loading'|'live'|'desync'} mirrorPhase
  * @param {boolean} pageLoading
  * @returns {ViewerState}
  */
 export function viewerDisplayState(session, mirrorPhase, pageLoading) {
-  if (!session || session.mode !== 'agent') return 'ended';
+  // No state from the service worker yet: the page just opened and is connecting to it.
+  if (!session) return 'connecting';
+  if (session.mode !== 'agent') return 'ended';
   switch (session.phase) {
     case 'connecting':
     case 'code':

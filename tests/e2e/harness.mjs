@@ -6,8 +6,8 @@
 // Everything a test starts has a close(); tests call it in t.after()/finally so that browsers,
 // hosts, the relay, the proxy and temporary profiles are gone also when an assertion fails.
 //
-// Needs build/bin/cotab-{host,relay} (tools/build default) and extension/dist/ (node
-// tools/build-extension.mjs; launchBrowser refuses a missing or stale build).
+// Needs build/bin/cotab-{host,relay} (tools/build default). extension/dist/ (node
+// tools/build-extension.mjs) is rebuilt by launchBrowser when it is missing or stale.
 //
 // API (details at each function):
 //   processes   startRelay() · startRecordingProxy(target) {bytes, payloads, carried} · serveHtml(routes)
@@ -21,7 +21,7 @@
 //   mirror      inMirror · inPage · normalizedPage · normalizedMirror · normalizedDigest ·
 //               waitForMirrorEqual(customerPage, viewer, {digest?})
 //   waiting     waitFor(probe, {timeout, message}) · nextPage(context, match)
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
@@ -377,27 +377,41 @@ export async function startRecordingProxy(target) {
  */
 
 /**
- * Throws when extension/dist/ is missing or older than the sources it is built from, so a test
- * never runs yesterday's content script.
+ * Why extension/dist/ cannot be used as it is (missing, or older than the sources it is built
+ * from), or null when it is current.
+ * @returns {string | null}
  */
-function checkExtensionBuild() {
+function extensionBuildProblem() {
   const dist = path.join(EXTENSION_DIR, 'dist');
   /** @param {string} f */
   const mtime = (f) => statSync(f).mtimeMs;
   const outputs = ['protocol.js', 'content.js', 'hints.js'].map((f) => path.join(dist, f));
   const missing = outputs.filter((f) => !existsSync(f));
-  if (missing.length) throw new Error(`missing ${missing.map((f) => path.relative(ROOT, f)).join(', ')}: run node tools/build-extension.mjs`);
+  if (missing.length) return `missing ${missing.map((f) => path.relative(ROOT, f)).join(', ')}`;
   const built = Math.min(...outputs.map(mtime));
   const sources = [
-    ...readdirSync(path.join(EXTENSION_DIR, 'content')).map((f) => path.join(EXTENSION_DIR, 'content', f)),
-    ...(existsSync(path.join(EXTENSION_DIR, 'common'))
-      ? readdirSync(path.join(EXTENSION_DIR, 'common')).map((f) => path.join(EXTENSION_DIR, 'common', f))
-      : []),
+    ...['content', 'common'].flatMap((dir) => {
+      const d = path.join(EXTENSION_DIR, dir);
+      return existsSync(d) ? readdirSync(d).map((f) => path.join(d, f)) : [];
+    }),
     path.join(ROOT, 'shared/protocol/limits.json'),
     path.join(ROOT, 'shared/protocol/errors.json'),
   ].filter((f) => f.endsWith('.js') || f.endsWith('.json'));
   const newer = sources.filter((f) => mtime(f) > built);
-  if (newer.length) throw new Error(`extension/dist is older than ${newer.map((f) => path.relative(ROOT, f)).join(', ')}: run node tools/build-extension.mjs`);
+  return newer.length ? `extension/dist is older than ${newer.map((f) => path.relative(ROOT, f)).join(', ')}` : null;
+}
+
+/**
+ * Makes sure extension/dist/ is built from the current sources (the content scripts the browser
+ * loads are the bundles, so a stale bundle would test yesterday's code): builds it when needed.
+ */
+function ensureExtensionBuilt() {
+  const problem = extensionBuildProblem();
+  if (!problem) return;
+  process.stderr.write(`e2e harness: ${problem}; running node tools/build-extension.mjs\n`);
+  execFileSync(process.execPath, [path.join(ROOT, 'tools/build-extension.mjs')], { cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'] });
+  const still = extensionBuildProblem();
+  if (still) throw new Error(`${still} even after node tools/build-extension.mjs`);
 }
 
 const DEFAULT_SETTINGS = { relay: 'wss://relay.cotab.io/v1', maskSelectors: [], blockSelectors: [], mode: 'both' };
@@ -409,13 +423,14 @@ const DEFAULT_SETTINGS = { relay: 'wss://relay.cotab.io/v1', maskSelectors: [], 
  * Sets settings.relay (and any other `settings`) through the service worker.
  * @param {{name: string, relayUrl: string, recordHostInput?: boolean, recordHostOutput?: boolean,
  *   env?: Record<string, string>, settings?: Settings, extensionDir?: string,
- *   viewport?: {width: number, height: number}, userAgent?: string}} opts
+ *   viewport?: {width: number, height: number}, userAgent?: string, headless?: boolean}} opts
+ *   headless: default true; false opens real windows (needs a display, e.g. tools/demo)
  *   userAgent: set browser-wide (--user-agent), e.g. to tell the agent's requests from the customer's
  * @returns {Promise<CotabBrowser>}
  */
 export async function launchBrowser(opts) {
   const extensionDir = opts.extensionDir ?? EXTENSION_DIR;
-  if (extensionDir === EXTENSION_DIR) checkExtensionBuild();
+  if (extensionDir === EXTENSION_DIR) ensureExtensionBuilt();
   const extensionId = extensionIdOf(extensionDir);
   const origin = `chrome-extension://${extensionId}`;
   const userDataDir = mkdtempSync(path.join(os.tmpdir(), `cotab-e2e-${opts.name}-`));
@@ -460,7 +475,7 @@ export async function launchBrowser(opts) {
   try {
     context = await chromium.launchPersistentContext(userDataDir, {
       executablePath: CHROMIUM_BIN,
-      headless: true,
+      headless: opts.headless ?? true,
       viewport: opts.viewport ?? { width: 1280, height: 720 },
       env: { ...process.env, ...(opts.env ?? {}) },
       ignoreDefaultArgs: ['--disable-extensions'],

@@ -454,7 +454,7 @@ describe('an agent-started session', () => {
     const popup = await openPopup(customer, tabId);
     const consentWindow = expectConsentWindow(customer);
     await popup.getByTestId('have-code').click();
-    await popup.getByTestId('code-input').fill(code);
+    await popup.getByTestId('code-input').fill(code.replace(/-/g, ' ')); // typed with spaces, as read aloud
     await popup.getByTestId('code-submit').click();
     // The consent may be shown in the new consent window or in the popup that is already open.
     const consent = await waitFor(async () => {

@@ -77,7 +77,8 @@ describe('viewer model', () => {
     assert.equal(viewerDisplayState(st('live'), 'live', true), 'loading', 'the customer is navigating');
     assert.equal(viewerDisplayState(st('loading'), 'loading', false), 'loading');
     for (const phase of ['connecting', 'code', 'handshaking', 'waiting-consent', 'ended', 'denied']) assert.equal(viewerDisplayState(st(phase), 'empty', false), phase);
-    assert.equal(viewerDisplayState(null, 'empty', false), 'ended');
+    assert.equal(viewerDisplayState(null, 'empty', false), 'connecting', 'before the first state: connecting, never a false "ended"');
+    assert.equal(viewerDisplayState({ ...st('idle'), mode: 'idle' }, 'empty', false), 'ended', 'no agent session: ended');
     assert.equal(viewerDisplayState(st('live', 'customer'), 'live', false), 'ended', 'not an agent session');
   });
 
