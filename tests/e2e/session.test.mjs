@@ -659,3 +659,35 @@ describe('only the shared tab', () => {
     assert.equal(proxy.bytes().includes('SECOND-TAB'), false);
   });
 });
+
+describe('the service worker is terminated', () => {
+  afterEach(resetBoth);
+
+  // threat: a stuck half-session after the browser stops the customer's worker (the native port,
+  // and with it the host and the session, die with the worker) — the tab must not stay marked as
+  // shared, and the agent must not keep a mirror that silently stops updating.
+  test("a live session ends cleanly on both sides and the restarted worker says why", async () => {
+    const page = await openCustomerPage('worker-restart');
+    const pair = await connectPair({ customer, agent, customerPage: page });
+    await waitForMirrorEqual(page, pair.viewer, { what: 'snapshot' });
+    await page.locator('cotab-indicator').waitFor({ state: 'attached' });
+
+    const cdp = await customer.context.newCDPSession(page);
+    await cdp.send('ServiceWorker.enable');
+    await cdp.send('ServiceWorker.stopAllWorkers');
+    await cdp.detach();
+
+    // The agent's host sees the customer's host go (EOF → end record, or the connection drops).
+    await waitForViewerState(pair.viewer, 'ended');
+    assert.ok((await testIdText(pair.viewer, 'ended-reason')).length > 0, 'the viewer says why it ended');
+    // Any extension page wakes the worker; it reads the stored state and ends the session.
+    const popup = await openPopup(customer, pair.tabId);
+    await waitForPopupState(popup, 'customer:ended');
+    const reply = await sendCommand(customer, { cmd: 'state' });
+    assert.equal(reply?.state?.reason, 'extension-restarted');
+    await page.locator('cotab-indicator').waitFor({ state: 'detached' });
+    // And the customer can share again at once.
+    const again = await connectPair({ customer, agent, customerPage: page });
+    await waitForMirrorEqual(page, again.viewer, { what: 'snapshot after sharing again' });
+  });
+});
