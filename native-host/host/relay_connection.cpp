@@ -56,6 +56,11 @@ class ws_connection final : public relay_connection, public std::enable_shared_f
       co_return cec == beast::error::timeout ? make_error(errc::handshake_timeout, "connecting to the relay timed out")
                                              : make_error(errc::relay_unreachable, "cannot connect to the relay: " + cec.message());
     }
+    // Mirror batches flow one way, each a small frame: without TCP_NODELAY, Nagle holds a frame
+    // until the previous one is acknowledged (a delayed ACK: up to 40 ms on Linux).
+    beast::error_code nec;
+    tcp_layer.socket().set_option(asio::ip::tcp::no_delay(true), nec);
+    if (nec) log::warn("relay socket: cannot set TCP_NODELAY: " + nec.message());
     if constexpr (!std::is_same_v<typename WsStream::next_layer_type, beast::tcp_stream>) {
       auto& tls = ws_.next_layer();
       if (!SSL_set_tlsext_host_name(tls.native_handle(), url_.host.c_str())) {
