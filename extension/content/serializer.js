@@ -26,7 +26,11 @@
 //   mirror would have to treat as a desync). Its status (masked/blocked) must be unchanged;
 //   otherwise it is re-sent with fresh ids and its old copy removed.
 // - Likewise the snapshot walker skips a node that already has an id (it moved during the snapshot
-//   from a walked place to an unwalked one); the batch after snapend moves it.
+//   from a walked place to an unwalked one); the batch after snapend moves it. An element the
+//   walker could not finish (detached or blocked between slices, or masked under it) is sent
+//   again by that batch.
+// - An element whose status changed is sent again with a new id, but its descendants are checked
+//   one by one: those whose own status did not change keep their ids (moved into the new copy).
 // - Removes: a [0, id] is emitted only when none of the node's mirror ancestors is itself removed
 //   in the same batch; the mirror ancestors are reconstructed from each node's first removal record
 //   (its parent as of the last batch).
@@ -66,6 +70,12 @@ const PART_BYTES = APP_LIMITS.app_max_message_bytes / 4;
 const MAX_CSS_CHARS = APP_LIMITS.app_max_message_bytes / 2;
 /** The walker looks at the clock every this many nodes (a power of two). */
 const CLOCK_EVERY = 32;
+/**
+ * Nodes every slice walks whatever the clock says (about a millisecond): the snapshot always
+ * progresses, even when the page mutates so much between slices that bringing the match sets up
+ * to date uses up the slice (it would otherwise never end).
+ */
+const MIN_SLICE_NODES = 512;
 
 const HTML_NS = 'http://www.w3.org/1999/xhtml';
 const SVG_NS = 'http://www.w3.org/2000/svg';
@@ -83,8 +93,7 @@ const DESCEND = 1; // an element whose children follow
 
 /** Walk modes. */
 const MODE_SNAPSHOT = 0; // the snapshot: a node that already has an id was recorded already
-const MODE_INSERT = 1; // a new subtree: a known node with unchanged status is kept (moved)
-const MODE_RESEND = 2; // a subtree whose status changed: every node is sent again with a new id
+const MODE_INSERT = 1; // a new subtree: a known node with unchanged status is kept (moved), unless forced
 
 /** Element kinds whose box is a placeholder: recorded without anything that loads content. */
 const FRAME_LIKE = new Set(['iframe', 'frame', 'object', 'embed', 'portal', 'fencedframe', 'applet']);
@@ -152,6 +161,7 @@ const MUTATION_OPTIONS = /** @type {MutationObserverInit} */ ({
  * @property {number} bytes  estimated JSON size of `out`
  * @property {Node[]} moves  known nodes kept inside the new subtree (MODE_INSERT), document order
  * @property {Map<Node, number>} reid  node → old id, for nodes sent again
+ * @property {Set<Node>} forced  known nodes that must be sent again even if their status did not change
  * @property {Frame[]} stack
  * @property {string} base  the document's base URL
  * @property {boolean} lastMasked  the masked state of the element _record handled last
@@ -164,7 +174,8 @@ const MUTATION_OPTIONS = /** @type {MutationObserverInit} */ ({
  * @property {number} records  records of the last snapshot
  * @property {number} parts  parts of the last snapshot
  * @property {number} slices  time slices of the last snapshot
- * @property {number} maxSliceMs  longest slice of the last snapshot
+ * @property {number} maxSliceMs  longest slice of the last snapshot (the walk)
+ * @property {number} prepMs  the snapshot's first slice: matching the mask/block rules, counting, `snap`
  * @property {number} snapshotMs  wall time of the last snapshot
  * @property {number} batches  `m` messages sent in this epoch
  * @property {number} overflows  batches not sent because they were too large
@@ -207,6 +218,12 @@ export class Recorder {
     this._blockRoots = new Set();
     /** @type {Walk | null} the snapshot in progress */
     this._snapWalk = null;
+    /**
+     * Elements the snapshot walked only partly (their frame died between slices) or walked with
+     * a masked state their own record does not have: the first batch sends them again.
+     * @type {Set<Node>}
+     */
+    this._snapRefresh = new Set();
     this._snapDirty = false;
 
     /** @type {MutationRecord[]} */
@@ -230,7 +247,7 @@ export class Recorder {
     this._listening = false;
 
     /** @type {RecorderStats} */
-    this._stats = { epoch: 0, records: 0, parts: 0, slices: 0, maxSliceMs: 0, snapshotMs: 0, batches: 0, overflows: 0, emitErrors: 0 };
+    this._stats = { epoch: 0, records: 0, parts: 0, slices: 0, maxSliceMs: 0, prepMs: 0, snapshotMs: 0, batches: 0, overflows: 0, emitErrors: 0 };
 
     this._observer = new MutationObserver((records) => this._onMutations(records));
     this._onInput = (/** @type {Event} */ e) => this._markProps(e.target);
@@ -310,6 +327,7 @@ export class Recorder {
     this._blocked = new WeakSet();
     this._maskRoots.clear();
     this._blockRoots.clear();
+    this._snapRefresh.clear();
     this._observer.disconnect();
     this._pending = [];
     this._clearDirty();
@@ -319,7 +337,7 @@ export class Recorder {
     this._addListeners();
     this._state = 'snapshot';
     const started = performance.now();
-    this._stats = { epoch, records: 0, parts: 0, slices: 0, maxSliceMs: 0, snapshotMs: 0, batches: 0, overflows: 0, emitErrors: 0 };
+    this._stats = { epoch, records: 0, parts: 0, slices: 0, maxSliceMs: 0, prepMs: 0, snapshotMs: 0, batches: 0, overflows: 0, emitErrors: 0 };
 
     const w = this._newWalk(MODE_SNAPSHOT, new Map());
     this._collect(doc, w);
@@ -354,6 +372,7 @@ export class Recorder {
     };
 
     // The matching and counting above took one slice of their own.
+    this._stats.prepMs = performance.now() - started;
     await yieldToPage();
     if (gen !== this._gen) return;
     for (;;) {
@@ -409,6 +428,8 @@ export class Recorder {
       const f = w.stack[i];
       const node = f.node;
       const el = /** @type {Element} */ (node);
+      const wasDead = f.dead;
+      const wasMasked = f.masked;
       if (!f.dead && !node.isConnected) f.dead = true;
       if (!f.dead) {
         if (node.parentNode === below) {
@@ -426,6 +447,8 @@ export class Recorder {
           }
         }
       }
+      // Its children will not all be walked, or not with the state its record says.
+      if ((f.dead && !wasDead) || (f.masked && !wasMasked)) this._snapRefresh.add(node);
       below = node;
       belowMasked = f.masked;
       belowDead = f.dead;
@@ -465,9 +488,10 @@ export class Recorder {
   /**
    * @param {number} mode
    * @param {Map<Node, number>} reid
+   * @param {Set<Node>} [forced]
    * @returns {Walk}
    */
-  _newWalk(mode, reid) {
+  _newWalk(mode, reid, forced = new Set()) {
     return {
       mode,
       maskSet: new Set(),
@@ -476,6 +500,7 @@ export class Recorder {
       bytes: 0,
       moves: [],
       reid,
+      forced,
       stack: [],
       base: this._doc.baseURI,
       lastMasked: false,
@@ -489,10 +514,12 @@ export class Recorder {
    * @param {Walk} w
    */
   _collect(root, w) {
-    const before = w.maskSet.size;
-    collectMatches(root, this._rules, w.maskSet, w.blockSet);
-    if (w.maskSet.size !== before) {
-      for (const el of w.maskSet) if (isPasswordInput(el)) this._sticky.add(el);
+    /** @type {Set<Element>} */
+    const masked = new Set();
+    collectMatches(root, this._rules, masked, w.blockSet);
+    for (const el of masked) {
+      w.maskSet.add(el);
+      if (isPasswordInput(el)) this._sticky.add(el);
     }
   }
 
@@ -507,7 +534,7 @@ export class Recorder {
     const ids = this._ids;
     let n = 0;
     while (stack.length > 0) {
-      if ((++n & (CLOCK_EVERY - 1)) === 0 && deadline !== Infinity && performance.now() >= deadline) return false;
+      if ((++n & (CLOCK_EVERY - 1)) === 0 && n >= MIN_SLICE_NODES && deadline !== Infinity && performance.now() >= deadline) return false;
       const f = stack[stack.length - 1];
       if (f.dead) {
         stack.pop();
@@ -551,7 +578,7 @@ export class Recorder {
     const known = ids.get(node);
     if (known !== undefined) {
       if (w.mode === MODE_SNAPSHOT) return SKIPPED;
-      if (w.mode === MODE_INSERT && this._statusUnchanged(node, parentMasked, w)) {
+      if (w.mode === MODE_INSERT && !w.forced.has(node) && this._statusUnchanged(node, parentMasked, w)) {
         w.moves.push(node);
         return SKIPPED;
       }
@@ -887,6 +914,15 @@ export class Recorder {
       if (!this._statusUnchanged(el, p !== null && this._masked.has(p), null)) resend.add(el);
     }
     if (rules.complex && records.length > 0) this._complexRecheck(resend);
+    // Elements sent again: their status changed, or the snapshot left them incomplete or
+    // over-masked (see _refreshSnapshot). Their descendants are checked one by one: those whose
+    // status did not change are kept (moved into the new copy).
+    for (const n of this._snapRefresh) {
+      if (ids.has(n) && n.isConnected) resend.add(/** @type {Element} */ (n));
+    }
+    this._snapRefresh.clear();
+    /** @type {Set<Node>} */
+    const forced = new Set(resend);
 
     // 3. Inserts and moves, parents ancestors-first, each parent's children last-first (so that
     // every `before` already stands where it should).
@@ -921,7 +957,7 @@ export class Recorder {
         const kids = reverseChildren(p, /** @type {Set<Node>} */ (groups.get(p)));
         for (const c of kids) {
           const known = ids.get(c);
-          if (known !== undefined && known < batchFirst && !resend.has(/** @type {Element} */ (c))) {
+          if (known !== undefined && known < batchFirst && !forced.has(c)) {
             if (this._statusUnchanged(c, pMasked, null)) {
               ops.push([2, known, pid, this._beforeId(c)]);
               bytes += 40;
@@ -929,7 +965,7 @@ export class Recorder {
               continue;
             }
           }
-          const w = this._newWalk(resend.has(/** @type {Element} */ (c)) ? MODE_RESEND : MODE_INSERT, reid);
+          const w = this._newWalk(MODE_INSERT, reid, forced);
           if (c.nodeType === ELEMENT_NODE) this._collect(/** @type {Element} */ (c), w);
           const before = this._beforeId(c);
           const first = this._nextId;
@@ -1703,19 +1739,24 @@ function round2(x) {
   return Math.round(x * 100) / 100;
 }
 
-/** One MessageChannel for yielding when scheduler.yield is not available. */
+/** One MessageChannel for yielding; its port and the waiting slices. */
 /** @type {(() => void)[]} */
 const tickWaiters = [];
 /** @type {MessagePort | null} */
 let tickPort = null;
 
 /**
- * Lets the page run (input, rendering, its own tasks) before the next slice.
+ * Lets the page run (input, rendering, its own tasks) before the next slice: a MessageChannel
+ * task, queued behind what the page has queued.
+ *
+ * Not scheduler.yield(): its continuation is run BEFORE the page's pending tasks, so a sliced
+ * snapshot starves the page anyway. Measured in this Chromium (156, headless), 500 ms of 8 ms
+ * slices: with scheduler.yield() the page got 4 animation frames and 0 timer callbacks; with a
+ * MessageChannel tick 31 frames and 30 timer callbacks (scheduler.postTask 'user-visible': 28 and
+ * 25). A snapshot of a large page must not freeze its animations and timers.
  * @returns {Promise<void>}
  */
 function yieldToPage() {
-  const scheduler = /** @type {{scheduler?: {yield?: () => Promise<void>}}} */ (globalThis).scheduler;
-  if (scheduler && typeof scheduler.yield === 'function') return scheduler.yield();
   return new Promise((resolve) => {
     if (tickPort === null) {
       const ch = new MessageChannel();

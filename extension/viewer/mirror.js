@@ -58,7 +58,8 @@ const DECORATION_CSS = `[data-cotab-masked]:not([data-cotab-masked] [data-cotab-
 
 /**
  * @typedef {'empty' | 'loading' | 'live' | 'desync'} MirrorPhase
- * @typedef {{phase: MirrorPhase, received: number, total: number}} MirrorState
+ * @typedef {{phase: MirrorPhase, received: number, total: number}} MirrorState  received: elements of
+ *   the snapshot applied so far; total: snap.total (the customer's element count, an estimate)
  * @typedef {object} MirrorOptions
  * @property {HTMLElement} host  the iframes go in here (the viewer positions and scales it)
  * @property {(s: MirrorState) => void} [onState]
@@ -80,6 +81,7 @@ class Desync extends Error {}
  * @property {unknown[]} queue  messages waiting (parts, snapend, batches)
  * @property {number} partIndex  records of queue[0] (a part) already applied
  * @property {number} received  snapshot records applied
+ * @property {number} elements  snapshot element records applied (progress: snap.total counts elements)
  * @property {number} total
  * @property {number} maxId
  * @property {boolean} live  snapend applied
@@ -240,6 +242,7 @@ export class Mirror {
       queue: [],
       partIndex: 0,
       received: 0,
+      elements: 0,
       total: /** @type {number} */ (msg.total),
       maxId: 0,
       live: false,
@@ -343,7 +346,7 @@ export class Mirror {
         }
         ep.queue.shift();
         ep.partIndex = 0;
-        if (!ep.live) this._setPhase('loading', ep.received, ep.total);
+        if (!ep.live) this._setPhase('loading', ep.elements, ep.total);
         if (ep.queue.length > 0 && performance.now() >= deadline && !ep.live) {
           this._continueLater(ep);
           return;
@@ -386,7 +389,7 @@ export class Mirror {
     for (let i = ep.partIndex; i < records.length; i++) {
       if ((i & 31) === 31 && performance.now() >= deadline) {
         ep.partIndex = i;
-        this._setPhase('loading', ep.received, ep.total);
+        this._setPhase('loading', ep.elements, ep.total);
         return false;
       }
       const id = first + i;
@@ -395,6 +398,7 @@ export class Mirror {
       else parent.appendChild(node);
       this._afterAppend(ep, node);
       ep.received++;
+      if (node.nodeType === 1) ep.elements++;
     }
     return true;
   }
@@ -426,7 +430,7 @@ export class Mirror {
     ep.frame.setAttribute('data-testid', 'mirror');
     this._live = ep;
     if (this._loading === ep) this._loading = null;
-    this._setPhase('live', ep.received, ep.total);
+    this._setPhase('live', ep.elements, ep.total);
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -927,7 +931,7 @@ export class Mirror {
         if (this._loading === target) this._loading = null;
       }
     }
-    this._setPhase('desync', target?.received ?? 0, target?.total ?? 0);
+    this._setPhase('desync', target?.elements ?? 0, target?.total ?? 0);
     this._safeCall(() => this._onDesync?.(why));
   }
 

@@ -368,8 +368,7 @@ test('snapshot: mutations during a time-sliced snapshot of a 20k-element page en
           }
         }
     };
-    // Timers and animation frames: a snapshot yielding with scheduler.yield() lets rendering
-    // (and so animation frames) run between its slices, while its continuations go before timers.
+    // Timers and animation frames both run between the snapshot's slices.
     let running = false;
     const frame = () => { if (!running) return; tick(); requestAnimationFrame(frame); };
     window.startChurn = () => {
@@ -396,7 +395,7 @@ test('snapshot: mutations during a time-sliced snapshot of a 20k-element page en
     return { ticksDuring, stats: cotabTest.recorder().stats, batches: cotabTest.messages().filter((m) => m.k === 'm').length };
   });
   assert.ok(result.stats.slices > 1, `the snapshot was sliced (${result.stats.slices} slices)`);
-  assert.ok(result.ticksDuring > 0, `the page mutated during the snapshot (${JSON.stringify(result)})`);
+  assert.ok(result.ticksDuring > 2, `the page mutated during the snapshot (${JSON.stringify(result)})`);
   await assertMirror(h, 'after churn');
 });
 
@@ -602,5 +601,68 @@ test('batch: seeded random mutation sequences keep the mirror equal (also with c
       await h.page.evaluate(() => cotabTest.sync());
       await assertMirror(h, `seed ${seed} round ${round}`);
     }
+  }
+});
+
+const fuzzScript = `<script>
+window.fuzzStart = (seed) => {
+  let s = seed; const rnd = (n) => { s = (s * 1103515245 + 12345) & 0x7fffffff; return s % n; };
+  const doc = document; const detached = []; window.fuzzTicks = 0; let running = true;
+  const nodesOf = (root) => { const out = []; const w = doc.createTreeWalker(root); for (let n = w.nextNode(); n; n = w.nextNode()) out.push(n); return out; };
+  const tick = () => {
+    if (!running) return; window.fuzzTicks++;
+    const secs = doc.getElementsByTagName('section');
+    for (let k = 0; k < 25; k++) {
+      const sec = secs[rnd(secs.length)] || doc.body;
+      const els = sec.getElementsByTagName('*'); const ns = nodesOf(sec);
+      const el = els[rnd(els.length)] || sec; const node = ns[rnd(ns.length)];
+      const target = (secs[rnd(secs.length)] || doc.body).getElementsByTagName('*')[rnd(20)] || doc.body;
+      const at = () => target.childNodes[rnd(target.childNodes.length + 1)] || null;
+      try { switch (rnd(16)) {
+        case 0: { const e = doc.createElement('li'); e.textContent = 't' + rnd(99); target.insertBefore(e, at()); break; }
+        case 1: if (node && node.parentNode) { detached.push(node); node.parentNode.removeChild(node); } break;
+        case 2: if (node && !node.contains(target)) target.insertBefore(node, at()); break;
+        case 3: el.setAttribute('data-x', String(rnd(9))); break;
+        case 4: el.classList.toggle('cotab-mask'); break;
+        case 5: if (node && node.nodeType === 3) node.data = 'e' + rnd(99); break;
+        case 6: if (node && node.parentNode) { const w = doc.createElement('div'); node.parentNode.insertBefore(w, node); w.append(node); } break;
+        case 7: el.innerHTML = '<i>in' + rnd(9) + '</i>text<b>b</b>'; break;
+        case 8: { const d = detached.pop(); if (d && !d.isConnected && !d.contains(target)) target.append(d); break; }
+        case 9: { const x = secs[rnd(secs.length)]; if (x) doc.body.insertBefore(x, doc.body.children[rnd(doc.body.children.length)] || null); break; }
+        case 10: el.toggleAttribute('data-cotab-block'); break;
+        case 11: if (el !== doc.body) for (const c of Array.from(el.childNodes)) el.prepend(c); break;
+        case 12: { const x = secs[rnd(secs.length)]; const y = secs[rnd(secs.length)]; if (x && y && x !== y && !x.contains(y) && !y.contains(x)) y.append(x); break; }
+        case 13: target.append(doc.createTextNode('nt' + rnd(9))); break;
+        case 14: { const x = secs[rnd(secs.length)]; if (x) { x.remove(); detached.push(x); } break; }
+        case 15: { const d = detached[rnd(detached.length)]; if (d && d.nodeType === 1 && node && !node.contains(d) && !d.isConnected) d.append(node); break; }
+      } } catch (e) {}
+    }
+  };
+  const frame = () => { if (!running) return; tick(); requestAnimationFrame(frame); };
+  requestAnimationFrame(frame); const iv = setInterval(tick, 0);
+  window.fuzzStop = () => { running = false; clearInterval(iv); };
+};
+</script>`;
+
+test('snapshot: seeded random mutations between the slices of a snapshot end in an equal mirror (also with complex settings selectors)', async () => {
+  /** @type {Array<[number, string[], string[]]>} */
+  const runs = [
+    [11, [], []],
+    [12, ['section:nth-child(3n) li', '.it.i5'], ['li:nth-child(7) a', '[data-x="3"]']],
+  ];
+  for (const [seed, maskSelectors, blockSelectors] of runs) {
+    const path = h.addPage(`snapfuzz-${seed}.html`, bigPage(8000).replace('</body>', `${fuzzScript}</body>`));
+    await h.page.evaluate((o) => cotabTest.open(o), { path, maskSelectors, blockSelectors });
+    const r = await h.page.evaluate(async (sd) => {
+      const win = /** @type {any} */ (cotabTest.customerWin());
+      win.fuzzStart(sd);
+      await cotabTest.recorder().start(1);
+      const during = win.fuzzTicks;
+      win.fuzzStop();
+      await cotabTest.sync();
+      return { during, slices: cotabTest.recorder().stats.slices };
+    }, seed);
+    assert.ok(r.during > 2 && r.slices > 2, `mutated during the snapshot: ${JSON.stringify(r)}`);
+    await assertMirror(h, `seed ${seed}`);
   }
 });
