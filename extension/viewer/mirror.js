@@ -22,6 +22,9 @@
 
 import { APP_LIMITS } from '../content/serializer.js';
 
+/** Members of each op, its code included (app.md §4.3); pointer (10) is also `[10]` alone. */
+const OP_ARITY = /** @type {Record<number, number>} */ ({ 0: 2, 1: 5, 2: 4, 3: 3, 4: 3, 5: 3, 6: 3, 7: 4, 8: 3, 9: 2, 10: 3 });
+
 /** The policy of the mirror document (also the iframe's csp attribute). */
 export const MIRROR_CSP = "default-src 'none'; img-src * data: blob:; style-src * 'unsafe-inline'; font-src * data:; media-src *";
 /** Largest viewport side accepted (CSS px). */
@@ -451,7 +454,8 @@ export class Mirror {
     if (typeof ref !== 'number' || !Number.isInteger(ref) || typeof tag !== 'string') throw new Desync('bad record');
     // A negative parent is relative: -k names the record k places back.
     const p = ref < 0 ? id + ref : ref;
-    if (!isId(p) || p >= id) throw new Desync('bad parent reference');
+    // A relative reference names a node, never the document (that is only ever 0 itself).
+    if (!isId(p) || p >= id || (ref < 0 && p === 0)) throw new Desync('bad parent reference');
     if (within && (p < within.first || p >= within.first + within.index)) throw new Desync('record outside its subtree');
     if (id <= ep.maxId && id !== 0) throw new Desync('id reused');
     const doc = /** @type {Document} */ (ep.doc);
@@ -638,6 +642,9 @@ export class Mirror {
     for (const op of ops) {
       if (!Array.isArray(op) || op.length === 0) throw new Desync('bad op');
       const code = op[0];
+      // Exact arity (app.md §4.3): an op with a member more or less is not one we know.
+      const arity = OP_ARITY[code];
+      if (arity !== undefined && op.length !== arity && !(code === 10 && op.length === 1)) throw new Desync(`bad op ${code} length`);
       switch (code) {
         case 0:
           this._opRemove(ep, op);

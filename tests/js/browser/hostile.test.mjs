@@ -4,6 +4,7 @@
 // executes or loads anything in the agent's mirror; malformed input desyncs, never throws.
 
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { after, before, test } from 'node:test';
 import { assertMirror, openHarness } from './harness.mjs';
 
@@ -366,4 +367,31 @@ test('resync: the previous epoch stays on screen until the new snapshot is compl
     return log;
   });
   assert.deepEqual(seen, ['old frame shown while loading', 'old frame still in the page', 'loading', 'new frame shown', 'old frame removed', 'live', 'mirror']);
+});
+
+test('the shared vectors: every app.json stream fault marked mirror-desync desyncs the real Mirror; valid parts do not', async () => {
+  // threat: the viewer and the protocol's single source of truth drift apart (a fault the
+  // vectors name is applied by the viewer after all)
+  const vectors = JSON.parse(readFileSync(new URL('../../../shared/protocol/vectors/app.json', import.meta.url), 'utf8'));
+  /** A valid snapshot holding ids 1..30 (html > head, body > 27 divs), in epoch `e`. */
+  const thirty = (/** @type {number} */ e) => [
+    snap(e, { total: 30 }),
+    { k: 'part', e, first: 1, n: [[0, 'html'], [1, 'head'], [1, 'body'], ...Array.from({ length: 27 }, () => [3, 'div'])] },
+    { k: 'snapend', e, count: 30 },
+  ];
+  let checked = 0;
+  const wrong = /** @type {string[]} */ ([]);
+  for (const c of vectors.cases) {
+    const msg = c.message;
+    if (!msg || typeof msg !== 'object' || (msg.k !== 'm' && msg.k !== 'part')) continue;
+    const e = Number.isSafeInteger(msg.e) && msg.e >= 1 ? msg.e : 3;
+    const stream = msg.k === 'm' ? [...thirty(e), msg] : [snap(e), msg];
+    const r = await h.page.evaluate((m) => cotabTest.feed(m), stream);
+    if (r.threw.length) wrong.push(`${c.name}: threw ${r.threw}`);
+    else if (c.mirror === 'mirror-desync' && r.phase !== 'desync') wrong.push(`${c.name}: applied (${r.phase})`);
+    else if (c.ok && !c.mirror && msg.k === 'part' && msg.first === 1 && r.phase === 'desync') wrong.push(`${c.name}: desync ${JSON.stringify(r.desyncs)}`);
+    checked++;
+  }
+  assert.deepEqual(wrong, []);
+  assert.ok(checked >= 60, `${checked} vectors fed`);
 });
