@@ -11,8 +11,9 @@
 // (tokens), so form fields carrying an autocomplete attribute are fetched by the same query and
 // their tokens checked here.
 
-/** Built-in mask rules that are plain selectors. */
-export const BUILTIN_MASK_SELECTOR = 'input[type=password],[data-cotab-mask],.cotab-mask';
+/** Built-in mask rules that are plain selectors. Hidden inputs are never shown to the customer
+ * and often carry tokens (CSRF, session, order ids): the agent has no use for their values. */
+export const BUILTIN_MASK_SELECTOR = 'input[type=password],input[type=hidden],[data-cotab-mask],.cotab-mask';
 /** Built-in block rule. */
 export const BUILTIN_BLOCK_SELECTOR = '[data-cotab-block]';
 /** Form fields whose autocomplete tokens are checked in JS. */

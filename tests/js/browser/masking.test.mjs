@@ -50,6 +50,7 @@ const maskedPage = `<!DOCTYPE html><html><body>
   <input id="csc" autocomplete="section-pay billing cc-csc" value="CANARY-CC-CSC">
   <input id="exp" autocomplete="CC-EXP" value="CANARY-CC-EXP">
   <input id="otp" autocomplete="one-time-code" value="CANARY-OTP">
+  <input id="csrf" type="hidden" name="csrf" value="CANARY-HIDDEN-CSRF-TOKEN">
   <select id="month" autocomplete="cc-exp-month"><option value="CANARY-OPT-VALUE-1">CANARY-OPT-TEXT-1</option><option value="CANARY-OPT-VALUE-2">CANARY-OPT-TEXT-2</option></select>
   <input id="plain" value="visible value">
 </form>

@@ -78,7 +78,7 @@ export function normalizeDom(opts = {}) {
       return false;
     }
   };
-  const maskSel = ['input[type=password]', '[data-cotab-mask]', '.cotab-mask', ...(opts.maskSelectors ?? []).filter((s) => typeof s === 'string' && s.trim() && valid(s))].join(',');
+  const maskSel = ['input[type=password]', 'input[type=hidden]', '[data-cotab-mask]', '.cotab-mask', ...(opts.maskSelectors ?? []).filter((s) => typeof s === 'string' && s.trim() && valid(s))].join(',');
   const blockSel = ['[data-cotab-block]', ...(opts.blockSelectors ?? []).filter((s) => typeof s === 'string' && s.trim() && valid(s))].join(',');
 
   /** @param {string} s */
