@@ -17,7 +17,7 @@
 // A record's parent may be relative (negative: -k names the record k places back), see
 // serializer.js "PARENT REFERENCES".
 //
-// Each epoch builds into a NEW iframe, hidden until its snapend; the previous epoch's frame stays
+// Each epoch builds into a NEW iframe, display:none until its snapend; the previous epoch's frame stays
 // on screen until then (no flash on resync). Parts are applied in time slices (mirror_slice_ms).
 
 import { APP_LIMITS } from '../content/serializer.js';
@@ -231,7 +231,7 @@ export class Mirror {
     frame.setAttribute('referrerpolicy', 'no-referrer');
     frame.setAttribute('aria-hidden', 'true');
     frame.tabIndex = -1;
-    frame.style.cssText = `position:absolute;left:0;top:0;border:0;margin:0;padding:0;background:#fff;width:${vw}px;height:${vh}px;visibility:hidden`;
+    frame.style.cssText = `position:absolute;left:0;top:0;border:0;margin:0;padding:0;background:#fff;width:${vw}px;height:${vh}px;display:none`;
     // No srcdoc for a quirks-mode page: about:blank is in quirks mode, srcdoc documents never are.
     if (doctype === null) frame.src = 'about:blank';
     else frame.srcdoc = '<!DOCTYPE html>';
@@ -418,6 +418,11 @@ export class Mirror {
       const root = doc.documentElement;
       if (root) root.insertBefore(ep.base, root.firstChild);
     }
+    // The frame was built with display:none: not laid out or painted while it grew (with
+    // visibility:hidden every frame between the build's slices re-laid-out the growing document,
+    // measured by tools/bench-mirror as most of the time to first mirror). Shown now, in the same
+    // task as the previous frame goes, so there is no flash; scrolling needs the layout.
+    ep.frame.style.display = 'block';
     this._applyFields(ep);
     for (const [el, x, y] of ep.scrolls) el.scrollTo(x, y);
     ep.scrolls = [];
@@ -429,7 +434,6 @@ export class Mirror {
       previous.dead = true;
       previous.frame.remove();
     }
-    ep.frame.style.visibility = 'visible';
     ep.frame.setAttribute('data-testid', 'mirror');
     this._live = ep;
     if (this._loading === ep) this._loading = null;
