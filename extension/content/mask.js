@@ -11,6 +11,8 @@
 // (tokens), so form fields carrying an autocomplete attribute are fetched by the same query and
 // their tokens checked here.
 
+import { HTML_NS } from '../common/namespaces.js';
+
 /** Built-in mask rules that are plain selectors. Hidden inputs are never shown to the customer
  * and often carry tokens (CSRF, session, order ids): the agent has no use for their values. */
 export const BUILTIN_MASK_SELECTOR = 'input[type=password],input[type=hidden],[data-cotab-mask],.cotab-mask';
@@ -23,7 +25,6 @@ export const MAX_SETTINGS_SELECTOR_CHARS = 1000;
 /** Most settings selectors accepted per list (the rest are reported invalid). */
 export const MAX_SETTINGS_SELECTORS = 200;
 
-const HTML_NS = 'http://www.w3.org/1999/xhtml';
 
 /** Attributes kept on masked elements (app.md §4.2): presentational only. */
 const MASKED_ATTRIBUTE_ALLOWLIST = new Set([

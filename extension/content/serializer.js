@@ -41,6 +41,8 @@
 // - CSS url(...) in <style> text and style attributes is made absolute too: the mirror does not
 //   depend on its <base> (which the viewer page's CSP base-uri may refuse).
 
+import { HTML_NS, SVG_NS, MATHML_NS, XLINK_NS, XML_NS, XMLNS_NS } from '../common/namespaces.js';
+import { LIMITS } from '../dist/protocol.js';
 import {
   collectMatches,
   compileRules,
@@ -52,17 +54,10 @@ import {
 } from './mask.js';
 
 /**
- * The app limits of shared/protocol/app.md §5 (names exactly as there). They move to
- * shared/protocol/limits.json (→ dist/protocol.js) with the protocol helper.
+ * The protocol limits (shared/protocol/limits.json, generated into dist/protocol.js); the app
+ * limits of app.md §5 among them, under the same names.
  */
-export const APP_LIMITS = Object.freeze({
-  app_max_message_bytes: 8 * 1024 * 1024,
-  mirror_part_records: 2000,
-  mirror_slice_ms: 8,
-  mirror_max_string_chars: 1048576,
-  app_resync_min_interval_ms: 1000,
-  app_max_inbound_agent_bytes: 64 * 1024,
-});
+export const APP_LIMITS = LIMITS;
 
 /** A part is also sent early when its records' estimated JSON size reaches this. */
 const PART_BYTES = APP_LIMITS.app_max_message_bytes / 4;
@@ -77,12 +72,6 @@ const CLOCK_EVERY = 32;
  */
 const MIN_SLICE_NODES = 512;
 
-const HTML_NS = 'http://www.w3.org/1999/xhtml';
-const SVG_NS = 'http://www.w3.org/2000/svg';
-const MATHML_NS = 'http://www.w3.org/1998/Math/MathML';
-const XLINK_NS = 'http://www.w3.org/1999/xlink';
-const XML_NS = 'http://www.w3.org/XML/1998/namespace';
-const XMLNS_NS = 'http://www.w3.org/2000/xmlns/';
 
 const ELEMENT_NODE = 1;
 const TEXT_NODE = 3;

@@ -20,7 +20,8 @@
 // Each epoch builds into a NEW iframe, display:none until its snapend; the previous epoch's frame stays
 // on screen until then (no flash on resync). Parts are applied in time slices (mirror_slice_ms).
 
-import { APP_LIMITS } from '../content/serializer.js';
+import { LIMITS as APP_LIMITS } from '../dist/protocol.js';
+import { HTML_NS, SVG_NS, MATHML_NS, XLINK_NS, XML_NS, XMLNS_NS } from '../common/namespaces.js';
 
 /** Members of each op, its code included (app.md §4.3); pointer (10) is also `[10]` alone. */
 const OP_ARITY = /** @type {Record<number, number>} */ ({ 0: 2, 1: 5, 2: 4, 3: 3, 4: 3, 5: 3, 6: 3, 7: 4, 8: 3, 9: 2, 10: 3 });
@@ -32,12 +33,6 @@ const MAX_VIEWPORT_PX = 100000;
 /** Longest tag name accepted. */
 const MAX_TAG_CHARS = 256;
 
-const HTML_NS = 'http://www.w3.org/1999/xhtml';
-const SVG_NS = 'http://www.w3.org/2000/svg';
-const MATHML_NS = 'http://www.w3.org/1998/Math/MathML';
-const XLINK_NS = 'http://www.w3.org/1999/xlink';
-const XML_NS = 'http://www.w3.org/XML/1998/namespace';
-const XMLNS_NS = 'http://www.w3.org/2000/xmlns/';
 
 /** Elements never created (a placeholder takes their id). */
 const FORBIDDEN = new Set(['script', 'noscript', 'base', 'portal', 'fencedframe', 'applet']);

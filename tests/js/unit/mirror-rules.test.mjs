@@ -16,15 +16,16 @@ import {
 
 const base = 'https://shop.example/cart/page.html';
 
-test('APP_LIMITS: the app limits of app.md §5, frozen, names as in app.md', () => {
-  assert.deepEqual(APP_LIMITS, {
+test('APP_LIMITS: the app limits of app.md §5 come from limits.json, frozen, names as in app.md', () => {
+  const expected = {
     app_max_message_bytes: 8388608,
     mirror_part_records: 2000,
     mirror_slice_ms: 8,
     mirror_max_string_chars: 1048576,
     app_resync_min_interval_ms: 1000,
     app_max_inbound_agent_bytes: 65536,
-  });
+  };
+  for (const [name, value] of Object.entries(expected)) assert.equal(APP_LIMITS[/** @type {keyof typeof APP_LIMITS} */ (name)], value, name);
   assert.ok(Object.isFrozen(APP_LIMITS));
 });
 
@@ -46,7 +47,7 @@ test('isComplexSelector: combinators and pseudo-classes are complex; attribute v
 
 test('compileRules: built-in rules first, invalid settings selectors reported and skipped', () => {
   const rules = compileRules({ maskSelectors: ['.secret', 'bad[', 7, ' '], blockSelectors: ['#ad .x'], isValid: (s) => !s.includes('[') || s.includes(']') });
-  assert.equal(rules.mask, 'input[type=password],[data-cotab-mask],.cotab-mask,.secret');
+  assert.equal(rules.mask, 'input[type=password],input[type=hidden],[data-cotab-mask],.cotab-mask,.secret');
   assert.equal(rules.block, '[data-cotab-block],#ad .x');
   assert.deepEqual(rules.invalid, ['bad[', '7']);
   assert.equal(rules.complex, true);
