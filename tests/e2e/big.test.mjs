@@ -5,19 +5,16 @@
 import assert from 'node:assert/strict';
 import { after, afterEach, before, test } from 'node:test';
 import { LIMITS } from '../../extension/dist/protocol.js';
-import { startPageServer } from '../pages/server.mjs';
 import {
   connectPair,
   inMirror,
   inPage,
-  launchBrowser,
   recordPort,
   resetSession,
-  startRecordingProxy,
-  startRelay,
   waitFor,
   waitForMirrorEqual,
   waitForViewerState,
+  startRig,
 } from './harness.mjs';
 
 /** Per size: how long the snapshot may take to reach live on the shared 2-core machine. */
@@ -34,14 +31,12 @@ let customer;
 /** @type {import('./harness.mjs').CotabBrowser} */
 let agent;
 
+/** @type {import('./harness.mjs').Rig} */
+let rig;
+
 before(async () => {
-  relay = await startRelay();
-  proxy = await startRecordingProxy(relay.port);
-  server = await startPageServer();
-  [customer, agent] = await Promise.all([
-    launchBrowser({ name: 'customer', relayUrl: proxy.url }),
-    launchBrowser({ name: 'agent', relayUrl: proxy.url }),
-  ]);
+  rig = await startRig();
+  ({ relay, proxy, server, customer, agent } = rig);
 });
 
 afterEach(async () => {
@@ -49,10 +44,7 @@ afterEach(async () => {
 });
 
 after(async () => {
-  await Promise.all([customer?.close(), agent?.close()]);
-  await server?.close();
-  await proxy?.close();
-  await relay?.close();
+  await rig?.close();
 });
 
 /**

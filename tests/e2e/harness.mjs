@@ -30,6 +30,7 @@ import path from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
+import { startPageServer } from '../pages/server.mjs';
 
 /** @typedef {import('playwright-core').BrowserContext} BrowserContext */
 /** @typedef {import('playwright-core').Page} Page */
@@ -551,6 +552,46 @@ export async function launchBrowser(opts) {
     return browser;
   } catch (e) {
     await cleanup();
+    throw e;
+  }
+}
+
+/**
+ * @typedef {object} Rig
+ * @property {Relay} relay
+ * @property {RecordingProxy} proxy   in front of the relay; both browsers use it
+ * @property {import('../pages/server.mjs').PageServer} server  tests/pages served on 127.0.0.1
+ * @property {CotabBrowser} customer
+ * @property {CotabBrowser} agent
+ * @property {() => Promise<void>} close  everything, browsers first
+ */
+
+/**
+ * What most e2e files need: a relay behind a recording proxy, the page server, and a customer
+ * and an agent browser that use the proxy. `customer`/`agent` are extra launchBrowser options.
+ * @param {{customer?: Partial<Parameters<typeof launchBrowser>[0]>, agent?: Partial<Parameters<typeof launchBrowser>[0]>}} [opts]
+ * @returns {Promise<Rig>}
+ */
+export async function startRig(opts = {}) {
+  /** @type {Partial<Rig>} */
+  const rig = {};
+  const close = async () => {
+    await Promise.all([rig.customer?.close(), rig.agent?.close()]);
+    await rig.server?.close();
+    await rig.proxy?.close();
+    await rig.relay?.close();
+  };
+  try {
+    rig.relay = await startRelay();
+    const proxy = (rig.proxy = await startRecordingProxy(rig.relay.port));
+    rig.server = await startPageServer();
+    [rig.customer, rig.agent] = await Promise.all([
+      launchBrowser({ ...opts.customer, name: 'customer', relayUrl: proxy.url }),
+      launchBrowser({ ...opts.agent, name: 'agent', relayUrl: proxy.url }),
+    ]);
+    return /** @type {Rig} */ ({ ...rig, close });
+  } catch (e) {
+    await close();
     throw e;
   }
 }

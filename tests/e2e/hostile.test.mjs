@@ -7,8 +7,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { HOSTILE_LIVE_VECTORS, hostilePayloads } from '../pages/generate.mjs';
-import { startPageServer } from '../pages/server.mjs';
-import { connectPair, inMirror, launchBrowser, startRecordingProxy, startRelay, viewerState, waitFor } from './harness.mjs';
+import { connectPair, inMirror, startRig, viewerState, waitFor } from './harness.mjs';
 
 const AGENT_UA_MARK = 'CotabE2EAgentBrowser';
 const AGENT_UA = `Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) HeadlessChrome/156.0.0.0 Safari/537.36 ${AGENT_UA_MARK}`;
@@ -24,21 +23,16 @@ let customer;
 /** @type {import('./harness.mjs').CotabBrowser} */
 let agent;
 
+/** @type {import('./harness.mjs').Rig} */
+let rig;
+
 before(async () => {
-  relay = await startRelay();
-  proxy = await startRecordingProxy(relay.port);
-  server = await startPageServer();
-  [customer, agent] = await Promise.all([
-    launchBrowser({ name: 'customer', relayUrl: proxy.url }),
-    launchBrowser({ name: 'agent', relayUrl: proxy.url, userAgent: AGENT_UA }),
-  ]);
+  rig = await startRig({ agent: { userAgent: AGENT_UA } });
+  ({ relay, proxy, server, customer, agent } = rig);
 });
 
 after(async () => {
-  await Promise.all([customer?.close(), agent?.close()]);
-  await server?.close();
-  await proxy?.close();
-  await relay?.close();
+  await rig?.close();
 });
 
 /**

@@ -10,17 +10,14 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { MASK_SETTINGS, maskCanaries, maskCases } from '../pages/generate.mjs';
-import { startPageServer } from '../pages/server.mjs';
 import {
   connectPair,
   inMirror,
   inPage,
-  launchBrowser,
   recordPort,
   recordTabMessages,
-  startRecordingProxy,
-  startRelay,
   waitFor,
+  startRig,
 } from './harness.mjs';
 
 const canaries = maskCanaries();
@@ -41,26 +38,16 @@ let customer;
 /** @type {import('./harness.mjs').CotabBrowser} */
 let agent;
 
+/** @type {import('./harness.mjs').Rig} */
+let rig;
+
 before(async () => {
-  relay = await startRelay();
-  proxy = await startRecordingProxy(relay.port);
-  server = await startPageServer();
-  [customer, agent] = await Promise.all([
-    launchBrowser({
-      name: 'customer',
-      relayUrl: proxy.url,
-      recordHostInput: true,
-      settings: { maskSelectors: [...MASK_SETTINGS.maskSelectors], blockSelectors: [...MASK_SETTINGS.blockSelectors] },
-    }),
-    launchBrowser({ name: 'agent', relayUrl: proxy.url }),
-  ]);
+  rig = await startRig({ customer: { recordHostInput: true, settings: { maskSelectors: [...MASK_SETTINGS.maskSelectors], blockSelectors: [...MASK_SETTINGS.blockSelectors] } } });
+  ({ relay, proxy, server, customer, agent } = rig);
 });
 
 after(async () => {
-  await Promise.all([customer?.close(), agent?.close()]);
-  await server?.close();
-  await proxy?.close();
-  await relay?.close();
+  await rig?.close();
 });
 
 /**
