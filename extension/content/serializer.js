@@ -43,6 +43,9 @@
 
 import { HTML_NS, SVG_NS, MATHML_NS, XLINK_NS, XML_NS, XMLNS_NS } from '../common/namespaces.js';
 import { LIMITS } from '../dist/protocol.js';
+import { isAllowedLinkRel, UNSAFE_STYLE } from '../common/markup-rules.js';
+
+export { isAllowedLinkRel };
 import {
   collectMatches,
   compileRules,
@@ -105,9 +108,7 @@ const NEVER_SCROLLED = new Set([
   'td', 'th', 'time', 'title', 'tr', 'u', 'var', 'head', 'meta', 'link', 'style', 'template', 'iframe', 'video', 'audio', 'canvas',
 ]);
 /** rel tokens a recorded <link> may carry (the viewer renders stylesheets and icons only). */
-const LINK_RELS = new Set(['stylesheet', 'icon', 'shortcut', 'alternate']);
 
-const UNSAFE_STYLE = /javascript:|vbscript:|expression\s*\(/i;
 const ABSOLUTE_URL = /^[a-zA-Z][a-zA-Z0-9+.-]*:/;
 const CSS_URL = /url\(\s*(["']?)([^"')]*)\1\s*\)/gi;
 
@@ -1493,20 +1494,6 @@ function isRecordableHtml(el, local) {
   }
 }
 
-/**
- * @param {string | null} rel
- */
-export function isAllowedLinkRel(rel) {
-  if (!rel) return false;
-  let main = false;
-  for (const raw of rel.split(/[\t\n\f\r ]+/)) {
-    if (raw === '') continue;
-    const token = raw.toLowerCase();
-    if (!LINK_RELS.has(token)) return false;
-    if (token === 'stylesheet' || token === 'icon') main = true;
-  }
-  return main;
-}
 
 /** @param {Node} n */
 function isStyleElement(n) {

@@ -21,6 +21,7 @@
 // on screen until then (no flash on resync). Parts are applied in time slices (mirror_slice_ms).
 
 import { LIMITS as APP_LIMITS } from '../dist/protocol.js';
+import { isAllowedLinkRel, UNSAFE_STYLE } from '../common/markup-rules.js';
 import { HTML_NS, SVG_NS, MATHML_NS, XLINK_NS, XML_NS, XMLNS_NS } from '../common/namespaces.js';
 
 /** Members of each op, its code included (app.md §4.3); pointer (10) is also `[10]` alone. */
@@ -44,9 +45,7 @@ const FRAME_ATTRIBUTES = new Set([
 ]);
 /** Attributes never set, whatever the element. */
 const DROPPED_ATTRIBUTES = new Set(['srcdoc', 'formaction', 'nonce', 'integrity', 'autoplay', 'ping', 'data-cotab-masked', 'data-cotab-blocked']);
-const LINK_RELS = new Set(['stylesheet', 'icon', 'shortcut', 'alternate']);
 const SVG_ANIMATIONS = new Set(['animate', 'set', 'animatemotion', 'animatetransform', 'discard']);
-const UNSAFE_STYLE = /javascript:|vbscript:|expression\s*\(/i;
 const DISPLAY_VALUE = /^[a-z-]+( [a-z-]+){0,2}$/;
 /** Events cancelled in the mirror (capture, on its window). */
 const INERT_EVENTS = ['click', 'auxclick', 'dblclick', 'mousedown', 'pointerdown', 'submit', 'keydown', 'keypress', 'beforeinput', 'dragstart', 'drop', 'paste', 'contextmenu'];
@@ -1009,22 +1008,11 @@ function isForbiddenByAttributes(lower, ns, attrs) {
     /** @type {unknown} */
     let rel = null;
     if (attrs) for (const key in attrs) if (key.toLowerCase() === 'rel') rel = attrs[key];
-    return !(typeof rel === 'string' && isAllowedRel(rel));
+    return !(typeof rel === 'string' && isAllowedLinkRel(rel));
   }
   return false;
 }
 
-/** @param {string} rel */
-function isAllowedRel(rel) {
-  let main = false;
-  for (const raw of rel.split(/[\t\n\f\r ]+/)) {
-    if (raw === '') continue;
-    const token = raw.toLowerCase();
-    if (!LINK_RELS.has(token)) return false;
-    if (token === 'stylesheet' || token === 'icon') main = true;
-  }
-  return main;
-}
 
 /**
  * May attribute `name` = `value` be set on an element of local name `lower`?
@@ -1039,7 +1027,7 @@ function isSafeAttribute(lower, name, value, isRoot) {
   if (DROPPED_ATTRIBUTES.has(n)) return false;
   if (FRAME_LIKE.has(lower) && !FRAME_ATTRIBUTES.has(n)) return false;
   if (lower === 'meta' && n === 'http-equiv') return false;
-  if (lower === 'link' && n === 'rel' && !isAllowedRel(value)) return false;
+  if (lower === 'link' && n === 'rel' && !isAllowedLinkRel(value)) return false;
   if (isRoot && n === 'inert') return false;
   if (SVG_ANIMATIONS.has(lower) && n === 'attributename') {
     const target = value.trim().toLowerCase();

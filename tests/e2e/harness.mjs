@@ -30,6 +30,7 @@ import path from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
+import { CHROMIUM_ARGS } from '../js/browser/harness.mjs';
 import { startPageServer } from '../pages/server.mjs';
 
 /** @typedef {import('playwright-core').BrowserContext} BrowserContext */
@@ -481,13 +482,7 @@ export async function launchBrowser(opts) {
       env: { ...process.env, ...(opts.env ?? {}) },
       ignoreDefaultArgs: ['--disable-extensions'],
       args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--no-first-run',
-        '--no-default-browser-check',
+        ...CHROMIUM_ARGS,
         `--disable-extensions-except=${extensionDir}`,
         `--load-extension=${extensionDir}`,
         ...(opts.userAgent ? [`--user-agent=${opts.userAgent}`] : []),
