@@ -1,6 +1,7 @@
 // The one module of the service worker that talks to chrome.* (besides listener registration in
 // sw.js, which must happen synchronously at top level). Everything else is pure and unit-tested.
 
+import { installGuard } from '../content/guard.js';
 import { installHints } from '../content/hints.js';
 
 const CONTENT_SCRIPT_FILE = 'dist/content.js';
@@ -60,9 +61,10 @@ export async function topDocumentId(tabId) {
 }
 
 /**
- * Injects the main-world hints (setter and CSSOM patches that dispatch `hintEvent`) and then the
- * content script (isolated world) into one document: the top frame of `tabId`, pinned by its
- * documentId so that a navigation in between cannot redirect the injection.
+ * Injects the main-world hints (setter and CSSOM patches that dispatch `hintEvent`), the
+ * main-world half of the action guard (form.submit paths, blocked while an agent action is being
+ * dispatched), and then the content script (isolated world) into one document: the top frame of
+ * `tabId`, pinned by its documentId so that a navigation in between cannot redirect the injection.
  * @param {number} tabId
  * @param {string} documentId
  * @param {string} hintEvent
@@ -70,6 +72,7 @@ export async function topDocumentId(tabId) {
 export async function injectCapture(tabId, documentId, hintEvent) {
   const target = { tabId, documentIds: [documentId] };
   await chrome.scripting.executeScript({ target, world: 'MAIN', func: installHints, args: [hintEvent], injectImmediately: true });
+  await chrome.scripting.executeScript({ target, world: 'MAIN', func: installGuard, args: [hintEvent], injectImmediately: true });
   await chrome.scripting.executeScript({ target, files: [CONTENT_SCRIPT_FILE] });
 }
 
@@ -80,7 +83,7 @@ export async function removeLeftoverIndicator(tabId) {
     await chrome.scripting.executeScript({
       target: { tabId, frameIds: [0] },
       func: () => {
-        for (const n of document.querySelectorAll('cotab-indicator')) n.remove();
+        for (const n of document.querySelectorAll('cotab-indicator, cotab-overlay')) n.remove();
       },
     });
   } catch {

@@ -1,4 +1,5 @@
-import { validateCustomerMessage } from '../common/app.js';
+import { validateAgentMessage, validateCustomerMessage } from '../common/app.js';
+import { CAPABILITIES } from './settings.js';
 
 // Validators for the extension's internal messages (the brief's port contracts): what the content
 // script, the viewer and the popup may send to the service worker. Pure: no chrome.*.
@@ -12,14 +13,19 @@ export const MAX_TYPED_CODE_CHARS = 40;
 const MAX_PROBE_TIME = 1e12;
 
 /**
- * @typedef {import('../common/app.js').MirrorMsg | import('../common/app.js').PongMsg} ContentData
- * @typedef {{to: 'peer', data: ContentData} | {to: 'sw', k: 'stop'} | {to: 'sw', k: 'overflow'}} ContentMessage
+ * @typedef {import('./settings.js').Capability} Capability
+ * @typedef {import('../common/app.js').MirrorMsg | import('../common/app.js').PongMsg
+ *   | import('../common/app.js').DoneMsg | import('../common/app.js').RefusedMsg} ContentData
+ * @typedef {{to: 'peer', data: ContentData} | {to: 'sw', k: 'stop'} | {to: 'sw', k: 'overflow'}
+ *   | {to: 'sw', k: 'revoke', caps: Capability[]}} ContentMessage
  *   `overflow`: a batch was too large to send (app_max_message_bytes); the recorder waits for a
- *   resync with a new epoch (the service worker owns the epoch numbers)
- * @typedef {{k: 'send', data: {k: 'resync'} | {k: 'ping', t: number}} | {k: 'leave'}} ViewerMessage
+ *   resync with a new epoch (the service worker owns the epoch numbers); `revoke`: the customer
+ *   took capabilities back on the page's indicator (the content script already stopped them)
+ * @typedef {{k: 'send', data: import('../common/app.js').AgentMsg} | {k: 'leave'}} ViewerMessage
  * @typedef {{cmd: 'share', tabId: number} | {cmd: 'customer-join', tabId: number, code: string}
  *   | {cmd: 'agent-join', code: string} | {cmd: 'agent-start'} | {cmd: 'allow'} | {cmd: 'deny'}
- *   | {cmd: 'stop'} | {cmd: 'leave'} | {cmd: 'state'}} PopupCommand
+ *   | {cmd: 'stop'} | {cmd: 'leave'} | {cmd: 'state'}
+ *   | {cmd: 'grant' | 'decline' | 'revoke', caps: Capability[]} | {cmd: 'revoke-all'}} PopupCommand
  */
 
 /** @param {unknown} v @returns {v is Record<string, unknown>} */
@@ -43,6 +49,17 @@ function isProbeTime(v) {
   return typeof v === 'number' && Number.isFinite(v) && Math.abs(v) <= MAX_PROBE_TIME;
 }
 
+/**
+ * A non-empty list of distinct capability names, in CAPABILITIES order.
+ * @param {unknown} v
+ * @returns {Capability[] | null}
+ */
+export function parseCapabilityList(v) {
+  if (!Array.isArray(v) || v.length === 0 || v.length > CAPABILITIES.length) return null;
+  if (new Set(v).size !== v.length || !v.every((c) => typeof c === 'string' && CAPABILITIES.includes(/** @type {Capability} */ (c)))) return null;
+  return CAPABILITIES.filter((c) => v.includes(c));
+}
+
 /** @param {unknown} v @returns {v is number} */
 export function isTabId(v) {
   return typeof v === 'number' && Number.isSafeInteger(v) && v >= 0;
@@ -59,6 +76,10 @@ export function isTabId(v) {
 export function parseContentMessage(m) {
   if (!isPlainObject(m)) return null;
   if (m.to === 'sw') {
+    if (m.k === 'revoke') {
+      const caps = parseCapabilityList(m.caps);
+      return caps && onlyKeys(m, ['to', 'k', 'caps']) ? { to: 'sw', k: 'revoke', caps } : null;
+    }
     if (!onlyKeys(m, ['to', 'k'])) return null;
     if (m.k === 'stop') return { to: 'sw', k: 'stop' };
     if (m.k === 'overflow') return { to: 'sw', k: 'overflow' };
@@ -69,12 +90,19 @@ export function parseContentMessage(m) {
   if (!checked.ok) return null;
   const d = checked.msg;
   // Forwarded as the very object the content script built (it may be megabytes: no copy).
-  if (d.k === 'snap' || d.k === 'part' || d.k === 'snapend' || d.k === 'm' || d.k === 'pong') return { to: 'peer', data: d };
+  if (d.k === 'snap' || d.k === 'part' || d.k === 'snapend' || d.k === 'm' || d.k === 'pong' || d.k === 'done' || d.k === 'refused') {
+    return { to: 'peer', data: d };
+  }
   return null;
 }
 
+/** What the viewer may send for its agent: the session kinds (hello, bye) are the worker's own. */
+const VIEWER_SENDS = new Set(['resync', 'ping', 'ask', 'laser', 'mark', 'draw', 'clear', 'act']);
+
 /**
- * Viewer → SW (port `cotab-viewer`). The viewer may only ask for a resync and probe latency.
+ * Viewer → SW (port `cotab-viewer`): resync, latency probes, and the agent's asks, tools and
+ * actions (app.md §7), each validated in full against the app protocol (the customer's side
+ * checks them all again; this keeps a broken viewer from sending what the customer would drop).
  * @param {unknown} m
  * @returns {ViewerMessage | null}
  */
@@ -83,9 +111,10 @@ export function parseViewerMessage(m) {
   if (m.k === 'leave') return onlyKeys(m, ['k']) ? { k: 'leave' } : null;
   if (m.k !== 'send' || !onlyKeys(m, ['k', 'data']) || !isPlainObject(m.data)) return null;
   const d = m.data;
-  if (d.k === 'resync') return onlyKeys(d, ['k']) ? { k: 'send', data: { k: 'resync' } } : null;
-  if (d.k === 'ping') return isProbeTime(d.t) && onlyKeys(d, ['k', 't']) ? { k: 'send', data: { k: 'ping', t: d.t } } : null;
-  return null;
+  if (typeof d.k !== 'string' || !VIEWER_SENDS.has(d.k)) return null;
+  if (d.k === 'ping' && !isProbeTime(d.t)) return null;
+  const checked = validateAgentMessage(d);
+  return checked.ok ? { k: 'send', data: checked.msg } : null;
 }
 
 /**
@@ -131,6 +160,13 @@ export function parsePopupCommand(m) {
       const code = parseTypedCode(m.code);
       return code && onlyKeys(m, ['cmd', 'code']) ? { cmd: 'agent-join', code } : null;
     }
+    case 'grant':
+    case 'decline':
+    case 'revoke': {
+      const caps = parseCapabilityList(m.caps);
+      return caps && onlyKeys(m, ['cmd', 'caps']) ? { cmd: m.cmd, caps } : null;
+    }
+    case 'revoke-all':
     case 'agent-start':
     case 'allow':
     case 'deny':
@@ -147,18 +183,26 @@ export function parsePopupCommand(m) {
 const MAX_START_SELECTORS = 1000;
 const MAX_HINT_EVENT_CHARS = 64;
 
+/** Most origins / finalize selectors the content script accepts in `caps`. */
+const MAX_CAPS_LIST = 1000;
+const MAX_ORIGIN_CHARS = 2048;
+
 /**
  * @typedef {{k: 'start', epoch: number, maskSelectors: string[], blockSelectors: string[], hintEvent: string}
- *   | {k: 'resync', epoch: number} | {k: 'ping', t: number} | {k: 'stop'}} ContentControl
+ *   | {k: 'resync', epoch: number} | {k: 'ping', t: number} | {k: 'stop'}
+ *   | {k: 'caps', granted: Capability[], allowedOrigins: string[], finalizeSelectors: string[]}
+ *   | {k: 'agent', msg: import('../common/app.js').AgentMsg}} ContentControl
+ *   `caps`: what the agent may do now (content-side copy; a revoked capability's in-flight actions
+ *   are dropped when it arrives); `agent`: a tool or action the service worker let through
  */
 
-/** @param {unknown} v @returns {string[] | null} */
-function stringList(v) {
-  if (!Array.isArray(v) || v.length > MAX_START_SELECTORS) return null;
+/** @param {unknown} v @param {number} [maxItems] @param {number} [maxChars] @returns {string[] | null} */
+function stringList(v, maxItems = MAX_START_SELECTORS, maxChars = Infinity) {
+  if (!Array.isArray(v) || v.length > maxItems) return null;
   /** @type {string[]} */
   const out = [];
   for (const x of v) {
-    if (typeof x !== 'string') return null;
+    if (typeof x !== 'string' || x.length > maxChars) return null;
     out.push(x);
   }
   return out;
@@ -186,6 +230,20 @@ export function parseContentControl(m) {
       return onlyKeys(m, ['k', 't']) && isProbeTime(m.t) ? { k: 'ping', t: m.t } : null;
     case 'stop':
       return onlyKeys(m, ['k']) ? { k: 'stop' } : null;
+    case 'caps': {
+      if (!onlyKeys(m, ['k', 'granted', 'allowedOrigins', 'finalizeSelectors'])) return null;
+      const granted = Array.isArray(m.granted) && m.granted.length === 0 ? [] : parseCapabilityList(m.granted);
+      const allowedOrigins = stringList(m.allowedOrigins, MAX_CAPS_LIST, MAX_ORIGIN_CHARS);
+      const finalizeSelectors = stringList(m.finalizeSelectors, MAX_CAPS_LIST);
+      if (!granted || !allowedOrigins || !finalizeSelectors) return null;
+      return { k: 'caps', granted, allowedOrigins, finalizeSelectors };
+    }
+    case 'agent': {
+      if (!onlyKeys(m, ['k', 'msg'])) return null;
+      // Checked again here, in the customer's tab: the service worker is not the last line.
+      const checked = validateAgentMessage(m.msg);
+      return checked.ok ? { k: 'agent', msg: checked.msg } : null;
+    }
     default:
       return null;
   }

@@ -8,13 +8,26 @@
 // Every event is validated again here (sw.js validates the wire shape first); an event that does
 // not fit the current state is ignored — the state object is returned unchanged and no effect runs.
 
-import { APP_VERSION, validateAgentMessage, validateCustomerMessage } from '../common/app.js';
+import { APP_VERSION, capabilityOf, validateAgentMessage, validateCustomerMessage } from '../common/app.js';
+import { CAPABILITIES } from './settings.js';
 
 /**
  * @typedef {'idle'|'customer'|'agent'} Mode
  * @typedef {'idle'|'connecting'|'code'|'joining'|'handshaking'|'consent'|'live'|'ended'
  *   |'waiting-consent'|'loading'|'denied'} Phase
  * @typedef {{maskSelectors: string[], blockSelectors: string[]}} CaptureSettings
+ * @typedef {import('./settings.js').Capability} Capability
+ * @typedef {{grantable: Capability[], granted: Capability[], allowedOrigins: string[], finalizeSelectors: string[]}} AssistSettings
+ *   what the settings say when a session starts: `granted` = the capabilities the join grants
+ * @typedef {object} AssistState  customer: who may do what (app.md §7)
+ * @property {Capability[]} grantable   settings: what may ever be granted
+ * @property {Capability[]} joinGrants  settings: granted with Allow
+ * @property {Capability[]} granted     granted now
+ * @property {Capability[]} asked       asked by the agent, waiting for the customer
+ * @property {Record<string, number>} declinedAt  capability → when the customer last declined it
+ * @property {string[]} allowedOrigins  settings: where the agent may send the page, besides its own origin
+ * @property {string[]} finalizeSelectors settings: extra controls the agent may never activate
+ * @typedef {{k: 'caps', granted: Capability[], grantable: Capability[], asked: Capability[]}} PeerCaps
  *
  * @typedef {object} SessionState
  * @property {Mode} mode
@@ -38,14 +51,19 @@ import { APP_VERSION, validateAgentMessage, validateCustomerMessage } from '../c
  * @property {string} [hintEvent] customer: the random event name of the main-world hints
  * @property {string} [ua]        what this side says about its browser in hello
  * @property {number} dropped     inbound messages dropped (malformed, unknown, out of state)
+ * @property {AssistState} [assist] customer: capabilities and the firewall's settings
+ * @property {{at: number, count: number}} [refusals] customer: refusals sent in the second that began at `at`
+ * @property {PeerCaps} [peerCaps] agent: the customer's last `caps` (a reconnected viewer gets it again)
  */
 
 /**
- * @typedef {{type: 'share', tabId: number, relay: string, capture: CaptureSettings, hintEvent: string, ua: string}
- *   | {type: 'customer-join', tabId: number, code: string, relay: string, capture: CaptureSettings, hintEvent: string, ua: string}
+ * @typedef {{type: 'share', tabId: number, relay: string, capture: CaptureSettings, assist?: AssistSettings, hintEvent: string, ua: string}
+ *   | {type: 'customer-join', tabId: number, code: string, relay: string, capture: CaptureSettings, assist?: AssistSettings, hintEvent: string, ua: string}
  *   | {type: 'agent-join', code: string, relay: string, ua: string}
  *   | {type: 'agent-start', relay: string, ua: string}
  *   | {type: 'allow'} | {type: 'deny'} | {type: 'stop'} | {type: 'leave'}
+ *   | {type: 'grant', caps: Capability[]} | {type: 'decline', caps: Capability[], now: number}
+ *   | {type: 'revoke', caps: Capability[]}
  *   | {type: 'host', msg: import('../common/native.js').HostMessage, now: number}
  *   | {type: 'host-gone', error: string}
  *   | {type: 'content-ready', tabId: number, now: number}
@@ -85,6 +103,17 @@ export const BADGE_LIVE = '#e8590c';
 const ACTIVE_PHASES = new Set(['connecting', 'code', 'joining', 'handshaking', 'consent', 'live', 'waiting-consent', 'loading']);
 /** Mirror stream kinds the content script sends (app.md §4). */
 const MIRROR_KINDS = new Set(['snap', 'part', 'snapend', 'm']);
+/** Agent kinds that need a capability and go on to the shared tab (app.md §7). */
+const ASSIST_KINDS = new Set(['laser', 'mark', 'draw', 'clear', 'act']);
+/** A capability the customer declined is not asked again (no new prompt) for this long: an agent
+ * cannot bury the customer in consent windows. Its `ask` is refused `rate` meanwhile. */
+export const ASK_COOLDOWN_MS = 10_000;
+/** Badge while a capability request waits for the customer. */
+export const BADGE_ASK_TEXT = '?';
+
+/**
+ * @typedef {{resyncMinIntervalMs: number, maxRefusalsPerSecond: number}} SessionLimits
+ */
 
 /** @returns {SessionState} */
 export function initialState() {
@@ -114,8 +143,12 @@ export function isActive(s) {
  * @param {SessionState} s
  */
 export function publicState(s) {
-  /** @type {{mode: Mode, phase: Phase, epoch: number, startedBy: 'customer'|'agent', code?: string, sas?: string, tabId?: number, error?: string, reason?: string}} */
+  /** @type {{mode: Mode, phase: Phase, epoch: number, startedBy: 'customer'|'agent', code?: string, sas?: string, tabId?: number, error?: string, reason?: string,
+   *   caps?: {granted: Capability[], asked: Capability[], grantable: Capability[]}}} */
   const out = { mode: s.mode, phase: s.phase, epoch: s.epoch, startedBy: s.startedBy };
+  // Customer: what the agent may do (popup and consent window); agent: what the customer allowed.
+  const caps = s.mode === 'customer' ? s.assist : s.peerCaps;
+  if (caps && isActive(s)) out.caps = { granted: [...caps.granted], asked: [...caps.asked], grantable: [...caps.grantable] };
   if (s.code !== undefined) out.code = s.code;
   if (s.sas !== undefined) out.sas = s.sas;
   if (s.tabId !== undefined) out.tabId = s.tabId;
@@ -147,7 +180,7 @@ export function recover(stored) {
 /**
  * @param {SessionState} s
  * @param {SessionEvent} e
- * @param {{resyncMinIntervalMs: number}} limits
+ * @param {SessionLimits} limits
  * @returns {{state: SessionState, effects: Effect[]}}
  */
 export function reduce(s, e, limits) {
@@ -158,13 +191,21 @@ export function reduce(s, e, limits) {
     case 'agent-join':
     case 'agent-start':
       return startAgent(s, e);
-    case 'allow':
+    case 'allow': {
       if (s.mode !== 'customer' || s.phase !== 'consent') return same(s);
-      return result({ ...s, phase: 'live' }, [
+      const assist = s.assist ? { ...s.assist, granted: [...s.assist.joinGrants] } : undefined;
+      const state = { ...s, phase: /** @type {Phase} */ ('live'), assist };
+      return result(state, [
         hostSend({ k: 'consent', view: true }),
+        ...(assist ? [hostSend(capsMessage(assist))] : []),
         { t: 'inject', tabId: /** @type {number} */ (s.tabId) },
         { t: 'badge', text: 'ON', color: BADGE_LIVE },
       ]);
+    }
+    case 'grant':
+    case 'decline':
+    case 'revoke':
+      return onCapabilityDecision(s, e);
     case 'deny':
       if (s.mode !== 'customer' || s.phase !== 'consent') return same(s);
       return endLocally(s, 'denied', {}, [hostSend({ k: 'deny' })]);
@@ -179,7 +220,7 @@ export function reduce(s, e, limits) {
       return ended(s, { reason: 'host-disconnected', error: e.error }, []);
     case 'content-ready':
       if (s.mode !== 'customer' || s.phase !== 'live' || e.tabId !== s.tabId) return result(s, [{ t: 'content-close' }]);
-      return startSnapshot({ ...s, contentUp: true }, e.now, 'start');
+      return withCapsToContent(startSnapshot({ ...s, contentUp: true }, e.now, 'start'));
     case 'content-gone':
       if (s.mode !== 'customer' || e.tabId !== s.tabId || !s.contentUp) return same(s);
       return result({ ...s, contentUp: false, resyncPending: false }, []);
@@ -188,7 +229,7 @@ export function reduce(s, e, limits) {
     case 'viewer-ready':
       // A (re)connected viewer has no mirror: ask the customer for a fresh snapshot.
       if (s.mode !== 'agent' || (s.phase !== 'live' && s.phase !== 'loading')) return same(s);
-      return result(s, [hostSend({ k: 'resync' })]);
+      return result(s, [hostSend({ k: 'resync' }), ...(s.peerCaps ? [/** @type {Effect} */ ({ t: 'viewer', msg: { k: 'peer', data: s.peerCaps } })] : [])]);
     case 'viewer':
       if (e.msg.k === 'leave') return reduce(s, { type: 'leave' }, limits);
       if (s.mode !== 'agent' || (s.phase !== 'live' && s.phase !== 'loading')) return same(s);
@@ -272,6 +313,7 @@ function startCustomer(s, e) {
     startedBy: joining ? 'agent' : 'customer',
     tabId: e.tabId,
     capture: { maskSelectors: [...e.capture.maskSelectors], blockSelectors: [...e.capture.blockSelectors] },
+    assist: initialAssist(e.assist),
     hintEvent: e.hintEvent,
     ua: e.ua,
   };
@@ -296,7 +338,7 @@ function startAgent(s, e) {
 
 /** Drops what must not outlive a session. @param {SessionState} s @returns {SessionState} */
 function withoutSecrets(s) {
-  const { code: _code, capture: _capture, hintEvent: _hint, ...rest } = s;
+  const { code: _code, capture: _capture, hintEvent: _hint, assist: _assist, refusals: _refusals, peerCaps: _caps, ...rest } = s;
   return { ...rest, peerUp: false, contentUp: false, resyncPending: false, epochBroken: false };
 }
 
@@ -371,7 +413,7 @@ function requestResync(s, now, minIntervalMs) {
  * @param {SessionState} s
  * @param {import('../common/native.js').HostMessage} msg
  * @param {number} now
- * @param {{resyncMinIntervalMs: number}} limits
+ * @param {SessionLimits} limits
  */
 function onHost(s, msg, now, limits) {
   switch (msg.type) {
@@ -429,7 +471,7 @@ function onHost(s, msg, now, limits) {
  * @param {SessionState} s
  * @param {unknown} data
  * @param {number} now
- * @param {{resyncMinIntervalMs: number}} limits
+ * @param {SessionLimits} limits
  */
 function onAgentMessage(s, data, now, limits) {
   const checked = validateAgentMessage(data);
@@ -457,9 +499,156 @@ function onAgentMessage(s, data, now, limits) {
     case 'resync':
       if (s.phase !== 'live') return dropped(s);
       return requestResync(s, now, limits.resyncMinIntervalMs);
+    case 'ask':
+      if (s.phase !== 'live' || !s.assist) return dropped(s);
+      return onAsk(s, s.assist, msg.caps, now, limits);
     default:
-      return dropped(s);
+      if (!ASSIST_KINDS.has(msg.k)) return dropped(s);
+      return onAssist(s, msg, now, limits);
   }
+}
+
+/** @param {AssistSettings | undefined} a @returns {AssistState} */
+function initialAssist(a) {
+  const grantable = CAPABILITIES.filter((c) => a?.grantable.includes(c));
+  return {
+    grantable,
+    joinGrants: CAPABILITIES.filter((c) => a?.granted.includes(c) && grantable.includes(c)),
+    granted: [],
+    asked: [],
+    declinedAt: {},
+    allowedOrigins: a ? [...a.allowedOrigins] : [],
+    finalizeSelectors: a ? [...a.finalizeSelectors] : [],
+  };
+}
+
+/** @param {AssistState} a @returns {PeerCaps} */
+function capsMessage(a) {
+  return { k: 'caps', granted: [...a.granted], grantable: [...a.grantable], asked: [...a.asked] };
+}
+
+/** @param {AssistState} a */
+function contentCaps(a) {
+  return { k: 'caps', granted: [...a.granted], allowedOrigins: [...a.allowedOrigins], finalizeSelectors: [...a.finalizeSelectors] };
+}
+
+/** Adds the content script's capability update (when it runs) to a result. @param {{state: SessionState, effects: Effect[]}} r */
+function withCapsToContent(r) {
+  const a = r.state.assist;
+  if (!a || !r.state.contentUp) return r;
+  /** @type {Effect} */
+  const caps = { t: 'content', msg: contentCaps(a) };
+  return { state: r.state, effects: [...r.effects, caps] };
+}
+
+/**
+ * Capabilities changed: the state, the agent's `caps`, the content script's copy (which drops
+ * in-flight actions of what was revoked at once), the badge.
+ * @param {SessionState} s
+ * @param {AssistState} assist
+ * @param {Effect[]} [first]
+ */
+function capsChanged(s, assist, first = []) {
+  const state = { ...s, assist };
+  /** @type {Effect[]} */
+  const effects = [...first, hostSend(capsMessage(assist))];
+  if (s.contentUp) effects.push({ t: 'content', msg: contentCaps(assist) });
+  effects.push(assist.asked.length ? { t: 'badge', text: BADGE_ASK_TEXT, color: BADGE_CONSENT } : { t: 'badge', text: 'ON', color: BADGE_LIVE });
+  return result(state, effects);
+}
+
+/** CAPABILITIES order, no duplicates. @param {Iterable<Capability>} caps */
+function ordered(caps) {
+  const set = new Set(caps);
+  return CAPABILITIES.filter((c) => set.has(c));
+}
+
+/**
+ * The agent asks for capabilities: those the settings never allow are refused at once; those
+ * declined a moment ago are refused `rate`; the rest wait for the customer in the consent window.
+ * @param {SessionState} s
+ * @param {AssistState} a
+ * @param {Capability[]} caps
+ * @param {number} now
+ * @param {SessionLimits} limits
+ */
+function onAsk(s, a, caps, now, limits) {
+  const notGrantable = caps.filter((c) => !a.grantable.includes(c));
+  const cooling = caps.filter((c) => a.grantable.includes(c) && !a.granted.includes(c) && now - (a.declinedAt[c] ?? -Infinity) < ASK_COOLDOWN_MS);
+  const fresh = caps.filter((c) => a.grantable.includes(c) && !a.granted.includes(c) && !a.asked.includes(c) && !cooling.includes(c));
+  /** @type {{state: SessionState, effects: Effect[]}} */
+  let r = result(s, []);
+  if (notGrantable.length) r = refuse(r, now, limits, { n: 0, a: 'ask', why: 'not-grantable', detail: notGrantable.join(', ') });
+  if (cooling.length) r = refuse(r, now, limits, { n: 0, a: 'ask', why: 'rate', detail: cooling.join(', ') });
+  if (!fresh.length) return r.effects.length ? r : result(s, [hostSend(capsMessage(a))]);
+  const assist = { ...a, asked: ordered([...a.asked, ...fresh]) };
+  const changed = capsChanged(r.state, assist, r.effects);
+  return result(changed.state, [...changed.effects, { t: 'open-consent', tabId: /** @type {number} */ (s.tabId) }]);
+}
+
+/**
+ * A tool or an action from the agent: refused here unless its capability is granted now; the
+ * content script checks the grant again, then the epoch, the rate and the firewall.
+ * @param {SessionState} s
+ * @param {import('../common/app.js').AgentMsg} msg
+ * @param {number} now
+ * @param {SessionLimits} limits
+ */
+function onAssist(s, msg, now, limits) {
+  const a = s.assist;
+  const cap = capabilityOf(msg);
+  if (s.phase !== 'live' || !a || cap === null) return dropped(s);
+  const act = msg.k === 'act' ? /** @type {{n: number, a: string}} */ (msg) : null;
+  const label = { n: act ? act.n : 0, a: act ? act.a : msg.k };
+  if (!a.granted.includes(/** @type {Capability} */ (cap))) return refuse(result(s, []), now, limits, { ...label, why: 'not-granted', detail: cap });
+  // Between documents (the tab is loading) there is nothing to act on: ids are of the old epoch.
+  if (!s.contentUp) return act ? refuse(result(s, []), now, limits, { ...label, why: 'stale', detail: 'the page is loading' }) : same(s);
+  return result(s, [{ t: 'content', msg: { k: 'agent', msg } }]);
+}
+
+/**
+ * Adds a `refused` to the agent, unless this second's refusals are used up (then it is counted
+ * as dropped: a flooding agent gets no amplification).
+ * @param {{state: SessionState, effects: Effect[]}} r
+ * @param {number} now
+ * @param {SessionLimits} limits
+ * @param {{n: number, a: string, why: string, detail: string}} refusal
+ */
+function refuse(r, now, limits, refusal) {
+  const s = r.state;
+  const w = s.refusals && now - s.refusals.at < 1000 && now >= s.refusals.at ? s.refusals : { at: now, count: 0 };
+  if (w.count >= limits.maxRefusalsPerSecond) return result({ ...s, refusals: w, dropped: s.dropped + 1 }, r.effects);
+  return result({ ...s, refusals: { at: w.at, count: w.count + 1 } }, [...r.effects, hostSend({ k: 'refused', ...refusal })]);
+}
+
+/**
+ * The customer granted, declined or revoked capabilities (consent window, popup, indicator).
+ * @param {SessionState} s
+ * @param {Extract<SessionEvent, {type: 'grant'|'decline'|'revoke'}>} e
+ */
+function onCapabilityDecision(s, e) {
+  const a = s.assist;
+  if (s.mode !== 'customer' || s.phase !== 'live' || !a) return same(s);
+  const caps = new Set(e.caps);
+  if (e.type === 'grant') {
+    // Only what the agent asked for and the settings allow: a grant is an answer, never a gift.
+    const grant = a.asked.filter((c) => caps.has(c) && a.grantable.includes(c));
+    if (!grant.length) return same(s);
+    return capsChanged(s, { ...a, granted: ordered([...a.granted, ...grant]), asked: a.asked.filter((c) => !caps.has(c)) });
+  }
+  if (e.type === 'decline') {
+    const declined = a.asked.filter((c) => caps.has(c));
+    if (!declined.length) return same(s);
+    const declinedAt = { ...a.declinedAt };
+    for (const c of declined) declinedAt[c] = e.now;
+    const assist = { ...a, asked: a.asked.filter((c) => !caps.has(c)), declinedAt };
+    return capsChanged(s, assist, [hostSend({ k: 'refused', n: 0, a: 'ask', why: 'declined', detail: declined.join(', ') })]);
+  }
+  // revoke: also withdraws pending asks of the same capabilities (Take back control = all).
+  const granted = a.granted.filter((c) => !caps.has(c));
+  const asked = a.asked.filter((c) => !caps.has(c));
+  if (granted.length === a.granted.length && asked.length === a.asked.length) return same(s);
+  return capsChanged(s, { ...a, granted, asked });
 }
 
 /**
@@ -515,8 +704,13 @@ function onCustomerMessage(s, data) {
     }
     case 'part':
     case 'm':
+    case 'done':
+    case 'refused':
       if (!viewing) return dropped(s);
       return result(s, [{ t: 'viewer', msg: { k: 'peer', data: msg } }]);
+    case 'caps':
+      if (!viewing && s.phase !== 'waiting-consent') return dropped(s);
+      return result({ ...s, peerCaps: msg }, [{ t: 'viewer', msg: { k: 'peer', data: msg } }]);
     default:
       return dropped(s);
   }
@@ -526,13 +720,14 @@ function onCustomerMessage(s, data) {
  * Customer side: a message from the shared tab's content script.
  * @param {SessionState} s
  * @param {Extract<SessionEvent, {type: 'content'}>} e
- * @param {{resyncMinIntervalMs: number}} limits
+ * @param {SessionLimits} limits
  */
 function onContent(s, e, limits) {
   if (s.mode !== 'customer' || e.tabId !== s.tabId) return dropped(s);
   const msg = e.msg;
   if (msg.to === 'sw') {
     if (msg.k === 'overflow') return requestResync(s, e.now, limits.resyncMinIntervalMs);
+    if (msg.k === 'revoke') return onCapabilityDecision(s, { type: 'revoke', caps: msg.caps });
     return isActive(s) ? endLocally(s, 'customer-stopped') : same(s);
   }
   if (s.phase !== 'live' || !s.contentUp || !s.peerUp) return dropped(s);

@@ -2,6 +2,8 @@
 // function that turns whatever is stored into a valid Settings object. Pure: used by the service
 // worker, the popup and the options page.
 
+import { CAPABILITIES } from '../common/app.js';
+
 /** @typedef {'both'|'customer'|'agent'} SettingsMode */
 /**
  * @typedef {object} Settings
@@ -9,7 +11,18 @@
  * @property {string[]} maskSelectors  extra CSS selectors whose elements are masked
  * @property {string[]} blockSelectors extra CSS selectors whose elements are blocked
  * @property {SettingsMode} mode       which side this browser offers
+ * @property {Capability[]} grantable  capabilities the customer may ever grant (policy later); others are refused
+ *   `not-grantable` without a prompt
+ * @property {Capability[]} granted    capabilities granted with the join (the consent window names them); ⊆ grantable
+ * @property {string[]} allowedOrigins origins an agent may propose or click links to, besides the shared page's own
+ * @property {string[]} finalizeSelectors extra CSS selectors of controls the agent may never activate
  */
+/** @typedef {import('../common/app.js').Capability} Capability */
+
+// The agent capabilities beyond view (app.md §7), in the order the UI lists them.
+export { CAPABILITIES };
+/** Most extra origins kept. */
+export const MAX_ALLOWED_ORIGINS = 50;
 
 export const SETTINGS_KEY = 'settings';
 export const DEFAULT_RELAY = 'wss://relay.cotab.io/v1';
@@ -20,7 +33,16 @@ export const MAX_RELAY_URL_CHARS = 2048;
 
 /** @returns {Settings} */
 export function defaultSettings() {
-  return { relay: DEFAULT_RELAY, maskSelectors: [], blockSelectors: [], mode: 'both' };
+  return {
+    relay: DEFAULT_RELAY,
+    maskSelectors: [],
+    blockSelectors: [],
+    mode: 'both',
+    grantable: [...CAPABILITIES],
+    granted: ['annotate'],
+    allowedOrigins: [],
+    finalizeSelectors: [],
+  };
 }
 
 /** @param {unknown} v @returns {string|null} why the relay URL is not acceptable, or null */
@@ -58,6 +80,44 @@ function selectorList(v) {
 }
 
 /**
+ * @param {unknown} v
+ * @param {readonly Capability[]} fallback  used when `v` is not an array at all
+ * @returns {Capability[]} the known capabilities of `v`, in CAPABILITIES order
+ */
+function capabilityList(v, fallback) {
+  if (!Array.isArray(v)) return [...fallback];
+  return CAPABILITIES.filter((c) => v.includes(c));
+}
+
+/**
+ * An origin as `new URL(x).origin` writes it, for http(s) only; null for anything else.
+ * @param {unknown} v
+ */
+export function normalizeOrigin(v) {
+  if (typeof v !== 'string' || v.length > MAX_RELAY_URL_CHARS) return null;
+  try {
+    const url = new URL(v.trim());
+    if (url.protocol !== 'https:' && url.protocol !== 'http:') return null;
+    return url.origin;
+  } catch {
+    return null;
+  }
+}
+
+/** @param {unknown} v @returns {string[]} */
+function originList(v) {
+  if (!Array.isArray(v)) return [];
+  /** @type {string[]} */
+  const out = [];
+  for (const x of v) {
+    const o = normalizeOrigin(x);
+    if (o && !out.includes(o)) out.push(o);
+    if (out.length >= MAX_ALLOWED_ORIGINS) break;
+  }
+  return out;
+}
+
+/**
  * Whatever is stored, as valid settings: missing or malformed members get their defaults.
  * @param {unknown} stored
  * @returns {Settings}
@@ -67,12 +127,27 @@ export function normalizeSettings(stored) {
   if (typeof stored !== 'object' || stored === null || Array.isArray(stored)) return d;
   const o = /** @type {Record<string, unknown>} */ (stored);
   const mode = o.mode === 'customer' || o.mode === 'agent' || o.mode === 'both' ? o.mode : d.mode;
+  const grantable = capabilityList(o.grantable, d.grantable);
   return {
     relay: typeof o.relay === 'string' && relayUrlProblem(o.relay) === null ? o.relay : d.relay,
     maskSelectors: selectorList(o.maskSelectors),
     blockSelectors: selectorList(o.blockSelectors),
     mode,
+    grantable,
+    granted: capabilityList(o.granted, d.granted).filter((c) => grantable.includes(c)),
+    allowedOrigins: originList(o.allowedOrigins),
+    finalizeSelectors: selectorList(o.finalizeSelectors),
   };
+}
+
+/**
+ * Splits a textarea's text into origins, one per line; what is not an http(s) origin is returned
+ * in `bad`.
+ * @param {string} text
+ */
+export function originsFromText(text) {
+  const lines = text.split(/\r?\n/).map((l) => l.trim()).filter(Boolean);
+  return { origins: originList(lines), bad: lines.filter((l) => normalizeOrigin(l) === null) };
 }
 
 /**

@@ -9,7 +9,7 @@ import * as api from './chrome-api.js';
 import { isOwnPageSender, isTabId, parseContentMessage, parsePopupCommand, parseViewerMessage } from './messages.js';
 import { NATIVE_HOST_NAME, NativeHost } from './native-port.js';
 import { initialState, isActive, publicState, recover, reduce } from './session.js';
-import { normalizeSettings, SETTINGS_KEY } from './settings.js';
+import { CAPABILITIES, normalizeSettings, SETTINGS_KEY } from './settings.js';
 
 /** @typedef {import('./session.js').SessionState} SessionState */
 /** @typedef {import('./session.js').SessionEvent} SessionEvent */
@@ -19,7 +19,7 @@ const PORT_CONTENT = 'cotab-content';
 const PORT_VIEWER = 'cotab-viewer';
 const PORT_POPUP = 'cotab-popup';
 
-const reducerLimits = { resyncMinIntervalMs: LIMITS.app_resync_min_interval_ms };
+const reducerLimits = { resyncMinIntervalMs: LIMITS.app_resync_min_interval_ms, maxRefusalsPerSecond: LIMITS.app_max_refusals_per_second };
 
 /** Pages of this extension that may send commands. */
 const POPUP_URL = api.extensionUrl(api.POPUP_PAGE);
@@ -43,6 +43,8 @@ const viewerPorts = new Set();
 const popupPorts = new Set();
 /** The consent window this worker opened. @type {number | null} */
 let consentWindowId = null;
+/** The tab the consent window is about. @type {number | null} */
+let consentWindowTab = null;
 
 const native = new NativeHost({
   connect: () => api.connectNativeHost(NATIVE_HOST_NAME),
@@ -185,9 +187,12 @@ async function inject(tabId) {
 /** @param {number} tabId */
 async function openConsent(tabId) {
   if (await api.actionPopupOpen()) return;
-  // A window left from an earlier session shows that session's tab: replace it.
+  // The window of this tab is still open (it follows the state: a capability request shows in
+  // it): bring it forward. One left from an earlier session shows that session's tab: replace it.
+  if (consentWindowId !== null && consentWindowTab === tabId && (await api.focusWindow(consentWindowId))) return;
   if (consentWindowId !== null) await api.closeWindow(consentWindowId);
   consentWindowId = null;
+  consentWindowTab = tabId;
   try {
     consentWindowId = await api.openConsentWindow(tabId);
   } catch (e) {
@@ -226,6 +231,12 @@ async function handleCommand(cmd) {
         tabId: cmd.tabId,
         relay: settings.relay,
         capture: { maskSelectors: settings.maskSelectors, blockSelectors: settings.blockSelectors },
+        assist: {
+          grantable: settings.grantable,
+          granted: settings.granted,
+          allowedOrigins: settings.allowedOrigins,
+          finalizeSelectors: settings.finalizeSelectors,
+        },
         hintEvent: api.randomHintEvent(),
         ua: api.browserName(),
       };
@@ -242,6 +253,16 @@ async function handleCommand(cmd) {
         cmd.cmd === 'agent-join'
           ? { type: 'agent-join', code: cmd.code, relay: settings.relay, ua: api.browserName() }
           : { type: 'agent-start', relay: settings.relay, ua: api.browserName() };
+      break;
+    case 'grant':
+    case 'revoke':
+      event = { type: cmd.cmd, caps: cmd.caps };
+      break;
+    case 'decline':
+      event = { type: 'decline', caps: cmd.caps, now: Date.now() };
+      break;
+    case 'revoke-all':
+      event = { type: 'revoke', caps: [...CAPABILITIES] };
       break;
     default:
       event = { type: cmd.cmd };

@@ -2,11 +2,13 @@
 // worker injects it only after the customer clicked Allow. It connects the `cotab-content` port,
 // waits for `start`, then runs the Recorder (serializer.js: snapshot + mutation batches, masking
 // done here, before anything leaves the page) and shows the on-page indicator. It answers the
-// agent's latency pings itself, so the figure covers the whole path. When the port closes (session
-// over, worker restarted, page hidden in the back/forward cache) everything stops and the
-// indicator goes away.
+// agent's latency pings itself, so the figure covers the whole path. The agent's tools and actions
+// the service worker lets through are checked again here and applied by Assist (assist.js: overlay,
+// firewall, action runner). When the port closes (session over, worker restarted, page hidden in
+// the back/forward cache) everything stops and the indicator goes away.
 
 import { parseContentControl } from '../background/messages.js';
+import { Assist } from './assist.js';
 import { Indicator } from './indicator.js';
 import { Recorder } from './serializer.js';
 
@@ -22,6 +24,10 @@ class ContentSession {
     this.recorder = null;
     /** @type {Indicator | null} */
     this.indicator = null;
+    /** @type {Assist | null} */
+    this.assist = null;
+    /** The grants of the last `caps` (kept across a restart of the recorder). @type {Extract<import('../background/messages.js').ContentControl, {k: 'caps'}> | null} */
+    this.caps = null;
     /** This document was shared at some point: reconnect after a back/forward-cache restore. */
     this.wasStarted = false;
     this.dropped = 0;
@@ -79,6 +85,13 @@ class ContentSession {
       case 'stop':
         this.disconnect();
         break;
+      case 'caps':
+        this.caps = msg;
+        this.assist?.setCaps(msg);
+        break;
+      case 'agent':
+        this.assist?.handle(msg.msg);
+        break;
     }
   }
 
@@ -86,8 +99,15 @@ class ContentSession {
   start(msg) {
     this.recorder?.stop();
     this.wasStarted = true;
-    const indicator = (this.indicator ??= new Indicator({ doc: document, onStop: () => this.post({ to: 'sw', k: 'stop' }) }));
+    const indicator = (this.indicator ??= new Indicator({
+      doc: document,
+      onStop: () => this.post({ to: 'sw', k: 'stop' }),
+      onRevoke: (caps) => this.assist?.revokeHere(caps),
+    }));
     indicator.show();
+    this.assist?.destroy();
+    /** @type {Assist | null} */
+    let assist = null;
     const recorder = new Recorder({
       doc: document,
       emit: (data) => {
@@ -95,7 +115,7 @@ class ContentSession {
       },
       maskSelectors: msg.maskSelectors,
       blockSelectors: msg.blockSelectors,
-      isOwnNode: (node) => indicator.isOwnNode(node),
+      isOwnNode: (node) => indicator.isOwnNode(node) || (assist !== null && assist.isOwnNode(node)),
       hintEvent: msg.hintEvent,
       // The batch was too large to send: ask for a new epoch (the service worker numbers them).
       onOverflow: () => {
@@ -103,6 +123,20 @@ class ContentSession {
       },
     });
     this.recorder = recorder;
+    assist = new Assist({
+      doc: document,
+      recorder,
+      indicator,
+      guardEvent: msg.hintEvent,
+      toPeer: (data) => {
+        if (this.assist === assist) this.post({ to: 'peer', data });
+      },
+      onRevoked: (caps) => {
+        if (this.assist === assist) this.post({ to: 'sw', k: 'revoke', caps });
+      },
+    });
+    this.assist = assist;
+    if (this.caps) assist.setCaps(this.caps);
     recorder.start(msg.epoch).catch((e) => console.error('cotab: snapshot failed', e));
   }
 
@@ -134,6 +168,9 @@ class ContentSession {
     const recorder = this.recorder;
     this.recorder = null;
     recorder?.stop();
+    this.assist?.destroy();
+    this.assist = null;
+    this.caps = null;
     this.indicator?.remove();
   }
 }

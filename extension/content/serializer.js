@@ -196,6 +196,8 @@ export class Recorder {
     /** @type {WeakMap<Node, number>} */
     this._ids = new WeakMap();
     this._nextId = 1;
+    /** id → node, built on first nodeOf() of an epoch. @type {Map<number, WeakRef<Node>> | null} */
+    this._byId = null;
     /** Nodes recorded as masked (elements and text nodes). @type {WeakSet<Node>} */
     this._masked = new WeakSet();
     /** Elements recorded as blocked boxes. @type {WeakSet<Node>} */
@@ -263,6 +265,48 @@ export class Recorder {
     this._onHint = (/** @type {Event} */ e) => this._hinted(e.target);
   }
 
+  /** The epoch being recorded (0 before the first snapshot). */
+  get epoch() {
+    return this._epoch;
+  }
+
+  /**
+   * The node that has `id` in the current epoch, if it is still in the document. The id → node
+   * index is built on first use (one walk of the document) and then kept up to date as ids are
+   * given out, so sessions that never use agent tools pay nothing for it.
+   * @param {number} id
+   * @returns {Node | null}
+   */
+  nodeOf(id) {
+    if (!Number.isSafeInteger(id) || id < 1 || id >= this._nextId || this._state === 'stopped') return null;
+    if (!this._byId) {
+      /** @type {Map<number, WeakRef<Node>>} */
+      const index = new Map();
+      const walker = this._doc.createTreeWalker(this._doc, NodeFilter.SHOW_ELEMENT | NodeFilter.SHOW_TEXT);
+      for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+        const i = this._ids.get(n);
+        if (i !== undefined) index.set(i, new WeakRef(n));
+      }
+      this._byId = index;
+    }
+    const node = this._byId.get(id)?.deref();
+    // An id is never reused; a node that was removed, or re-sent under a new id, no longer answers.
+    if (!node || this._ids.get(node) !== id || !node.isConnected) return null;
+    return node;
+  }
+
+  /**
+   * Is `el` masked or blocked now (itself or through an ancestor)? Checked afresh against the
+   * rules, not only against what was recorded: the firewall asks about the page as it is.
+   * @param {Element} el
+   */
+  isProtected(el) {
+    for (let e = /** @type {Element | null} */ (el); e; e = e.parentElement) {
+      if (this._masked.has(e) || this._blocked.has(e) || this._selfMasked(e) || matchesBlockRule(e, this._rules)) return true;
+    }
+    return false;
+  }
+
   /** Settings selectors that were skipped because the browser cannot parse them. */
   get invalidSelectors() {
     return this._rules.invalid.slice();
@@ -312,6 +356,7 @@ export class Recorder {
     const win = this._win;
     this._epoch = epoch;
     this._ids = new WeakMap();
+    this._byId = null;
     this._nextId = 1;
     this._masked = new WeakSet();
     this._blocked = new WeakSet();
@@ -587,6 +632,7 @@ export class Recorder {
       }
       const id = this._nextId++;
       ids.set(node, id);
+      this._byId?.set(id, new WeakRef(node));
       w.out.push([pid === 0 || id === w.rootId ? pid : pid - id, '#t', text]);
       w.bytes += text.length + 16;
       return SKIPPED;
@@ -612,6 +658,7 @@ export class Recorder {
     }
     const id = this._nextId++;
     ids.set(el, id);
+    this._byId?.set(id, new WeakRef(el));
     const rules = this._rules;
     // The parent as a relative reference (-k: the record k places back) except for the root of
     // what is being sent; see PARENT REFERENCES at the top of this file.

@@ -5,7 +5,8 @@
 import { parseTypedCode } from '../background/messages.js';
 import { normalizeSettings, SETTINGS_KEY } from '../background/settings.js';
 import { parsePublicState } from '../viewer/viewer-model.js';
-import { endedText, formatCode, refusalText, statusText } from './texts.js';
+import { parseCapsState } from './caps-model.js';
+import { CAPABILITY_TEXT, endedText, formatCode, joinGrantsText, refusalText, statusText } from './texts.js';
 
 /** @typedef {import('../background/session.js').PublicState} PublicState */
 
@@ -43,6 +44,7 @@ const ui = {
     progress: el('view-progress'),
     consent: el('view-consent'),
     live: el('view-live'),
+    ask: el('view-ask'),
     elsewhere: el('view-elsewhere'),
     agent: el('view-agent'),
   },
@@ -63,6 +65,13 @@ const ui = {
   allow: byTestId('allow'),
   deny: byTestId('deny'),
   liveTab: el('live-tab'),
+  askTab: el('ask-tab'),
+  askList: el('ask-list'),
+  askAllow: byTestId('ask-allow'),
+  askDeny: byTestId('ask-deny'),
+  capList: el('cap-list'),
+  takeBack: byTestId('take-back'),
+  consentGrants: el('consent-grants'),
   liveWarning: el('live-warning'),
   showSharedTab: el('show-shared-tab'),
   agentTitle: el('agent-title'),
@@ -87,6 +96,14 @@ const inWindow = tabFromQuery !== null;
 let popupTabId = tabFromQuery;
 /** @type {PublicState | null} */
 let current = null;
+/** What the agent may do / asks for (the state's `caps`). */
+let caps = parseCapsState(null);
+/** The asks the checkboxes show (re-rendered only when the asks change, so ticks stay). */
+let shownAsks = '';
+/** Allow ignores clicks this long after new asks appear: a window that pops up under a click
+ * the customer meant for something else must not grant anything. */
+export const ASK_ARMING_MS = 600;
+let askArmedAt = 0;
 let settings = normalizeSettings(undefined);
 /** A refusal or local error to show until the next state change. @type {string | null} */
 let localError = null;
@@ -105,6 +122,7 @@ async function send(cmd) {
     if (!reply || typeof reply !== 'object') return { ok: false, error: 'no-reply' };
     const r = /** @type {{ok?: unknown, state?: unknown, error?: unknown}} */ (reply);
     const state = parsePublicState(r.state);
+    if (state) caps = parseCapsState(r.state);
     return { ok: r.ok === true, ...(state ? { state } : {}), ...(typeof r.error === 'string' ? { error: r.error } : {}) };
   } catch (e) {
     return { ok: false, error: e instanceof Error ? e.message : String(e) };
@@ -152,7 +170,7 @@ function render() {
   else if (active && customer) {
     if (s.phase === 'code') view = 'code';
     else if (s.phase === 'consent') view = 'consent';
-    else if (s.phase === 'live') view = 'live';
+    else if (s.phase === 'live') view = caps.asked.length ? 'ask' : 'live';
     else view = 'progress';
   } else if (active) view = 'agent';
   for (const [name, node] of Object.entries(ui.views)) show(node, name === view);
@@ -185,10 +203,63 @@ function render() {
   show(ui.leave, active && !customer);
   show(ui.closeWindow, inWindow && !active);
 
-  for (const b of [ui.share, ui.agentStart, ui.allow, ui.deny, ui.stop, ui.leave]) {
+  ui.consentGrants.textContent = joinGrantsText(settings.granted.filter((c) => settings.grantable.includes(c)));
+  renderCaps(view === 'ask');
+
+  for (const b of [ui.share, ui.agentStart, ui.allow, ui.deny, ui.stop, ui.leave, ui.askAllow, ui.askDeny, ui.takeBack]) {
     if (b instanceof HTMLButtonElement) b.disabled = busy;
   }
   void renderTabLines(s);
+}
+
+/** The asks (checkboxes) and what is granted now (each with its own Remove). @param {boolean} asking */
+function renderCaps(asking) {
+  const key = caps.asked.join(',');
+  if (asking && key !== shownAsks) {
+    shownAsks = key;
+    askArmedAt = performance.now() + ASK_ARMING_MS;
+    ui.askList.replaceChildren(
+      ...caps.asked.map((c) => {
+        const li = document.createElement('li');
+        const label = document.createElement('label');
+        const box = document.createElement('input');
+        box.type = 'checkbox';
+        box.checked = true;
+        box.value = c;
+        box.dataset.testid = `ask-cap-${c}`;
+        label.append(box, ` ${CAPABILITY_TEXT[c]}`);
+        li.append(label);
+        return li;
+      }),
+    );
+  }
+  if (!asking) shownAsks = '';
+  ui.capList.replaceChildren(
+    ...(caps.granted.length
+      ? caps.granted.map((c) => {
+          const li = document.createElement('li');
+          const text = document.createElement('span');
+          text.textContent = CAPABILITY_TEXT[c];
+          const remove = document.createElement('button');
+          remove.type = 'button';
+          remove.className = 'link';
+          remove.textContent = 'Remove';
+          remove.dataset.testid = `revoke-${c}`;
+          remove.setAttribute('aria-label', `Remove: ${CAPABILITY_TEXT[c]}`);
+          remove.addEventListener('click', () => void command({ cmd: 'revoke', caps: [c] }));
+          li.append(text, remove);
+          return li;
+        })
+      : [Object.assign(document.createElement('li'), { textContent: 'See this tab, nothing more.' })]),
+  );
+  ui.takeBack.hidden = caps.granted.length === 0;
+}
+
+/** @returns {{checked: import('./caps-model.js').Capability[], unchecked: import('./caps-model.js').Capability[]}} */
+function askChoices() {
+  const boxes = [...ui.askList.querySelectorAll('input[type=checkbox]')].filter((b) => b instanceof HTMLInputElement);
+  const pick = (/** @type {boolean} */ on) => caps.asked.filter((c) => boxes.some((b) => b.value === c && b.checked === on));
+  return { checked: pick(true), unchecked: pick(false) };
 }
 
 /** @type {number | null} */
@@ -209,6 +280,7 @@ async function renderTabLines(s) {
     const text = [site, tab.title].filter(Boolean).join(' — ');
     ui.consentTab.textContent = text;
     ui.liveTab.textContent = text;
+    ui.askTab.textContent = text;
   } catch {
     tabLineFor = null;
   }
@@ -261,6 +333,16 @@ ui.agentStart.addEventListener('click', () => void command({ cmd: 'agent-start' 
 ui.allow.addEventListener('click', () => void command({ cmd: 'allow' }));
 ui.deny.addEventListener('click', () => void command({ cmd: 'deny' }));
 ui.stop.addEventListener('click', () => void command({ cmd: 'stop' }));
+ui.askAllow.addEventListener('click', async () => {
+  if (performance.now() < askArmedAt) return;
+  const { checked, unchecked } = askChoices();
+  if (checked.length) await command({ cmd: 'grant', caps: checked });
+  if (unchecked.length) await command({ cmd: 'decline', caps: unchecked });
+});
+ui.askDeny.addEventListener('click', () => {
+  if (caps.asked.length) void command({ cmd: 'decline', caps: [...caps.asked] });
+});
+ui.takeBack.addEventListener('click', () => void command({ cmd: 'revoke-all' }));
 ui.leave.addEventListener('click', () => void command({ cmd: 'leave' }));
 ui.openViewer.addEventListener('click', () => {
   void chrome.tabs.create({ url: chrome.runtime.getURL('viewer/viewer.html') });
@@ -312,6 +394,7 @@ function connect() {
     if (!st) return;
     if (current && (current.phase !== st.phase || current.mode !== st.mode)) localError = null;
     current = st;
+    caps = parseCapsState(/** @type {{state?: unknown}} */ (m).state);
     render();
   });
   // The worker restarted: reconnect (it tells us the recovered state).

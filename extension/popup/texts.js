@@ -145,3 +145,23 @@ export function refusalText(error) {
       return error ? `Something went wrong (${error}).` : 'Something went wrong.';
   }
 }
+
+/** What each capability lets the agent do, in the customer's words (consent window, popup). */
+export const CAPABILITY_TEXT = Object.freeze({
+  annotate: 'Point, highlight and draw on this page',
+  scroll: 'Scroll this page',
+  type: 'Type into fields, choose options and tick boxes (never in password or hidden fields)',
+  navigate: 'Suggest pages of this site to open (you confirm each one)',
+  click: 'Click buttons and links (never pay, buy, confirm, delete or submit)',
+});
+
+/**
+ * The consent window's line about what Allow grants besides seeing the tab.
+ * @param {readonly string[]} joinGrants  the settings' `granted`
+ */
+export function joinGrantsText(joinGrants) {
+  if (joinGrants.includes('annotate') && joinGrants.length === 1) return 'The agent can see this tab and point or draw on it. You decide about anything more, and you can stop at any time.';
+  if (joinGrants.length === 0) return 'The agent can only look. You decide about anything more, and you can stop at any time.';
+  const names = joinGrants.map((c) => CAPABILITY_TEXT[/** @type {keyof typeof CAPABILITY_TEXT} */ (c)]?.toLowerCase() ?? c);
+  return `The agent can see this tab and: ${names.join('; ')}. You can take this back or stop at any time.`;
+}

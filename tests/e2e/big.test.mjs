@@ -78,7 +78,7 @@ function watchProgress(viewer) {
 function shapeOf(doc) {
   /** @type {Record<string, number>} */
   const counts = {};
-  const all = [...doc.querySelectorAll('body *')].filter((el) => !el.closest('script, noscript, template, cotab-indicator'));
+  const all = [...doc.querySelectorAll('body *')].filter((el) => !el.closest('script, noscript, template, cotab-indicator, cotab-overlay'));
   for (const el of all) counts[el.tagName.toLowerCase()] = (counts[el.tagName.toLowerCase()] ?? 0) + 1;
   delete counts.script;
   const withId = all.filter((el) => el.id).filter((_, i) => i % 97 === 0);

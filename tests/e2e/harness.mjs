@@ -352,13 +352,7 @@ export async function startRecordingProxy(target) {
 // ---------------------------------------------------------------------------------------------
 // Browsers
 
-/**
- * @typedef {object} Settings
- * @property {string} [relay]
- * @property {string[]} [maskSelectors]
- * @property {string[]} [blockSelectors]
- * @property {'both'|'customer'|'agent'} [mode]
- */
+/** @typedef {Partial<import('../../extension/background/settings.js').Settings>} Settings */
 
 /**
  * @typedef {object} CotabBrowser
@@ -1008,14 +1002,14 @@ export async function normalizedDigest(page, which, options = {}) {
  * @param {Document} doc
  * @param {object} options
  * @param {boolean} mirror  `doc` is the mirror (masked/blocked as marked by the Mirror), else the
- *   customer's page (the extension's own <cotab-indicator> skipped)
+ *   customer's page (the extension's own <cotab-indicator> and <cotab-overlay> skipped)
  * @param {boolean} digest  return "<sha-256 hex>:<length>" instead of the text
  * @returns {Promise<string>}
  */
 async function runNormalizer(src, doc, options, mirror, digest) {
   // eslint-disable-next-line no-new-func
   const fn = new Function(`${src.replace(/^export\s+/gm, '')}\nreturn normalizeDom;`)();
-  const out = fn({ ...options, doc, ...(mirror ? { mirror: true } : { skip: 'cotab-indicator' }) });
+  const out = fn({ ...options, doc, ...(mirror ? { mirror: true } : { skip: 'cotab-indicator, cotab-overlay' }) });
   const text = typeof out === 'string' ? out : JSON.stringify(out, null, 1);
   if (!digest) return text;
   const hash = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(text));
@@ -1079,9 +1073,9 @@ export async function waitForMirrorEqual(customerPage, viewer, opts = {}) {
 // Tiny page server for pages the tests write inline (the generated fixtures live in tests/pages)
 
 /**
- * Serves `routes` (path → HTML text or a function returning it) on 127.0.0.1:<free port>.
- * Also records every request (path + query), e.g. beacons.
- * @param {Record<string, string | ((url: URL) => string)>} routes
+ * Serves `routes` (path → HTML text, a function returning it, or `{type, body}` for anything
+ * else, e.g. a script) on 127.0.0.1:<free port>. Also records every request (path + query).
+ * @param {Record<string, string | ((url: URL) => string) | {type: string, body: string | Buffer}>} routes
  */
 export async function serveHtml(routes) {
   const http = await import('node:http');
@@ -1093,6 +1087,10 @@ export async function serveHtml(routes) {
     const route = routes[url.pathname];
     if (route === undefined) {
       res.writeHead(404, { 'content-type': 'text/plain' }).end('not found');
+      return;
+    }
+    if (typeof route === 'object') {
+      res.writeHead(200, { 'content-type': route.type, 'cache-control': 'no-store' }).end(route.body);
       return;
     }
     const body = typeof route === 'function' ? route(url) : route;
@@ -1126,4 +1124,48 @@ export async function inPage(page, fn, arg) {
       /** @type {(d: Document, a: unknown) => R} */ (new Function(`return (${src})`)())(document, arg),
     { src: fn.toString(), arg },
   );
+}
+
+/**
+ * The elements inside the closed shadow root of `hostTag` in `page` (the extension's in-page UI:
+ * the page's own scripts cannot see them; the DevTools protocol can), each with its attributes and
+ * its border box in CSS px of the viewport (null when it has no box).
+ * @param {Page} page
+ * @param {string} hostTag  e.g. 'cotab-overlay'
+ * @returns {Promise<Array<{name: string, attrs: Record<string, string>, box: {x: number, y: number, w: number, h: number} | null}>>}
+ */
+export async function closedShadowElements(page, hostTag) {
+  const cdp = await page.context().newCDPSession(page);
+  try {
+    const { root } = await cdp.send('DOM.getDocument', { depth: -1, pierce: true });
+    /** @type {any[]} */
+    const found = [];
+    /** @param {any} node @param {boolean} inside */
+    const walk = (node, inside) => {
+      if (inside && node.nodeType === 1) found.push(node);
+      for (const c of node.children ?? []) walk(c, inside);
+      for (const s of node.shadowRoots ?? []) walk(s, inside || node.localName === hostTag);
+    };
+    walk(root, false);
+    const out = [];
+    for (const n of found) {
+      /** @type {Record<string, string>} */
+      const attrs = {};
+      for (let i = 0; i + 1 < (n.attributes ?? []).length; i += 2) attrs[n.attributes[i]] = n.attributes[i + 1];
+      let box = null;
+      try {
+        const { model } = await cdp.send('DOM.getBoxModel', { nodeId: n.nodeId });
+        const q = model.border;
+        const xs = [q[0], q[2], q[4], q[6]];
+        const ys = [q[1], q[3], q[5], q[7]];
+        box = { x: Math.min(...xs), y: Math.min(...ys), w: Math.max(...xs) - Math.min(...xs), h: Math.max(...ys) - Math.min(...ys) };
+      } catch {
+        box = null; // not rendered
+      }
+      out.push({ name: n.localName, attrs, box });
+    }
+    return out;
+  } finally {
+    await cdp.detach();
+  }
 }

@@ -13,7 +13,7 @@ import { initialState, isActive, publicState, recover, reduce } from '../../../e
 /** @typedef {import('../../../extension/background/session.js').SessionEvent} SessionEvent */
 /** @typedef {import('../../../extension/background/session.js').Effect} Effect */
 
-const limits = { resyncMinIntervalMs: LIMITS.app_resync_min_interval_ms };
+const limits = { resyncMinIntervalMs: LIMITS.app_resync_min_interval_ms, maxRefusalsPerSecond: LIMITS.app_max_refusals_per_second };
 const RELAY = 'ws://127.0.0.1:9/v1';
 const TAB = 42;
 const CAPTURE = { maskSelectors: ['.secret'], blockSelectors: ['#ad'] };
@@ -161,12 +161,13 @@ describe('session: customer shares (the customer reads the code)', () => {
     assert.equal(hostSends(r.effects).length, 0, 'nothing about the tab before consent');
   });
 
-  test('allow: consent sent first, then the capture is injected; live', () => {
+  test('allow: consent sent first (then what the agent may do), then the capture is injected; live', () => {
     const r = step(customerAtConsent(), { type: 'allow' });
     assert.equal(r.state.phase, 'live');
     const order = r.effects.filter((e) => e.t === 'host' || e.t === 'inject').map((e) => e.t);
-    assert.deepEqual(order, ['host', 'inject']);
-    assert.deepEqual(hostSends(r.effects), [{ k: 'consent', view: true }]);
+    assert.deepEqual(order, ['host', 'host', 'inject']);
+    // No assist settings in this session: nothing is grantable.
+    assert.deepEqual(hostSends(r.effects), [{ k: 'consent', view: true }, { k: 'caps', granted: [], grantable: [], asked: [] }]);
     assert.deepEqual(r.effects.find((e) => e.t === 'inject'), { t: 'inject', tabId: TAB });
   });
 
@@ -175,7 +176,10 @@ describe('session: customer shares (the customer reads the code)', () => {
     const r = step(s, { type: 'content-ready', tabId: TAB, now: 5 });
     assert.equal(r.state.epoch, 1);
     assert.equal(r.state.contentUp, true);
-    assert.deepEqual(toContent(r.effects), [{ k: 'start', epoch: 1, maskSelectors: ['.secret'], blockSelectors: ['#ad'], hintEvent: HINT }]);
+    assert.deepEqual(toContent(r.effects), [
+      { k: 'start', epoch: 1, maskSelectors: ['.secret'], blockSelectors: ['#ad'], hintEvent: HINT },
+      { k: 'caps', granted: [], allowedOrigins: [], finalizeSelectors: [] },
+    ]);
   });
 
   test('mirror messages of the current epoch go to the host; older epochs are dropped', () => {
@@ -690,7 +694,8 @@ describe('session: worker restart', () => {
 describe('session: public state', () => {
   test('carries what the UI needs and nothing internal', () => {
     const pub = publicState(customerAtConsent());
-    assert.deepEqual(Object.keys(pub).sort(), ['epoch', 'mode', 'phase', 'sas', 'startedBy', 'tabId']);
+    assert.deepEqual(Object.keys(pub).sort(), ['caps', 'epoch', 'mode', 'phase', 'sas', 'startedBy', 'tabId']);
+    assert.deepEqual(pub.caps, { granted: [], asked: [], grantable: [] });
     assert.equal(pub.sas, SAS);
   });
 });

@@ -6,10 +6,14 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 
 import {
+  CAPABILITIES,
   DEFAULT_RELAY,
+  MAX_ALLOWED_ORIGINS,
   MAX_SELECTOR_CHARS,
   MAX_SELECTORS,
+  normalizeOrigin,
   normalizeSettings,
+  originsFromText,
   relayUrlProblem,
   selectorsFromText,
 } from '../../../extension/background/settings.js';
@@ -21,13 +25,38 @@ const st = (phase, mode = 'agent') => ({ mode, phase, epoch: 1, startedBy: 'cust
 
 describe('settings', () => {
   test('defaults for anything missing or malformed', () => {
-    assert.deepEqual(normalizeSettings(undefined), { relay: DEFAULT_RELAY, maskSelectors: [], blockSelectors: [], mode: 'both' });
+    const assist = { grantable: [...CAPABILITIES], granted: ['annotate'], allowedOrigins: [], finalizeSelectors: [] };
+    assert.deepEqual(normalizeSettings(undefined), { relay: DEFAULT_RELAY, maskSelectors: [], blockSelectors: [], mode: 'both', ...assist });
     assert.deepEqual(normalizeSettings({ relay: 'http://x', mode: 'admin', maskSelectors: 'x' }), normalizeSettings(undefined));
     assert.deepEqual(normalizeSettings({ relay: 'ws://127.0.0.1:4000/v1', mode: 'agent', maskSelectors: [' .a ', '', 3, '.a'], blockSelectors: ['#b'] }), {
       relay: 'ws://127.0.0.1:4000/v1',
       maskSelectors: ['.a'],
       blockSelectors: ['#b'],
       mode: 'agent',
+      ...assist,
+    });
+  });
+
+  test('capabilities: unknown names dropped, granted only from grantable, lists kept in order', () => {
+    const s = normalizeSettings({ grantable: ['click', 'type', 'root', 'annotate'], granted: ['click', 'scroll', 'x'] });
+    assert.deepEqual(s.grantable, ['annotate', 'type', 'click']);
+    // scroll is not grantable, so it cannot be granted with the join either.
+    assert.deepEqual(s.granted, ['click']);
+    assert.deepEqual(normalizeSettings({ grantable: [] }).granted, [], 'nothing grantable: nothing granted');
+    assert.deepEqual(normalizeSettings({ grantable: 'all' }).grantable, [...CAPABILITIES], 'not an array: the default');
+  });
+
+  test('allowed origins: http(s) origins only, normalized, deduplicated, capped (MAX_ALLOWED_ORIGINS)', () => {
+    assert.equal(normalizeOrigin('https://Help.Example.com/path?q'), 'https://help.example.com');
+    assert.equal(normalizeOrigin('javascript:alert(1)'), null);
+    assert.equal(normalizeOrigin('file:///etc/passwd'), null);
+    const s = normalizeSettings({ allowedOrigins: ['https://a.example/x', 'https://a.example', 'ftp://b', 7] });
+    assert.deepEqual(s.allowedOrigins, ['https://a.example']);
+    const many = Array.from({ length: MAX_ALLOWED_ORIGINS + 3 }, (_, i) => `https://o${i}.example`);
+    assert.equal(normalizeSettings({ allowedOrigins: many }).allowedOrigins.length, MAX_ALLOWED_ORIGINS);
+    assert.deepEqual(originsFromText('https://a.example\n\n nope \nhttp://b.example:8080/x'), {
+      origins: ['https://a.example', 'http://b.example:8080'],
+      bad: ['nope'],
     });
   });
 
