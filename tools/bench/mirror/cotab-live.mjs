@@ -26,10 +26,11 @@ async function evaluateScript(page, source) {
 /**
  * Where along the path a probe change was seen, in a service worker: its messages on the
  * content port, the viewer port and the native host's port, each stamped with the wall clock
- * when the worker received (`in`) or posted (`out`) it. Added beside the extension's own
- * listeners (the same Port object reaches every onConnect listener; connectNative is wrapped
- * before the session opens its host port); the extension's code is not changed.
- * @typedef {{port: string, dir: 'in' | 'out', seq: number, t: number}} Tap
+ * when the worker received (`in`) or posted (`out`) it, with its size as JSON. Added beside the
+ * extension's own listeners (the same Port object reaches every onConnect listener;
+ * connectNative is wrapped before the session opens its host port); the extension's code is not
+ * changed.
+ * @typedef {{port: string, dir: 'in' | 'out', seq: number, t: number, chars: number}} Tap
  */
 
 /** @param {import('../../../tests/e2e/harness.mjs').CotabBrowser} browser */
@@ -45,13 +46,16 @@ async function tapServiceWorker(browser) {
     const tap = (port, name) => {
       port.onMessage.addListener((m) => {
         const t = performance.timeOrigin + performance.now();
-        const hit = probeOp.exec(JSON.stringify(m));
-        if (hit) taps.push({ port: name, dir: 'in', seq: Number(hit[1]), t });
+        const json = JSON.stringify(m);
+        const hit = probeOp.exec(json);
+        if (hit) taps.push({ port: name, dir: 'in', seq: Number(hit[1]), t, chars: json.length });
       });
       const post = port.postMessage.bind(port);
       port.postMessage = (m) => {
-        const hit = probeOp.exec(JSON.stringify(m));
-        if (hit) taps.push({ port: name, dir: 'out', seq: Number(hit[1]), t: performance.timeOrigin + performance.now() });
+        const json = JSON.stringify(m);
+        const hit = probeOp.exec(json);
+        // Stamped after the tap's own work, just before the post.
+        if (hit) taps.push({ port: name, dir: 'out', seq: Number(hit[1]), t: performance.timeOrigin + performance.now(), chars: json.length });
         post(m);
       };
     };
@@ -84,7 +88,12 @@ async function readTaps(browser) {
   const parsed = JSON.parse(taps);
   if (!Array.isArray(parsed)) return [];
   return parsed.filter(
-    (x) => typeof x?.port === 'string' && (x.dir === 'in' || x.dir === 'out') && Number.isInteger(x.seq) && typeof x.t === 'number',
+    (x) =>
+      typeof x?.port === 'string' &&
+      (x.dir === 'in' || x.dir === 'out') &&
+      Number.isInteger(x.seq) &&
+      typeof x.t === 'number' &&
+      typeof x.chars === 'number',
   );
 }
 
@@ -99,10 +108,17 @@ async function readTaps(browser) {
  */
 
 /**
+ * JSON sizes of the native messages that carried a probe change.
+ * @typedef {object} NativeChars
+ * @property {number[]} toHost what the customer's worker posted to its host
+ * @property {number[]} toWorker what the agent's host sent its worker
+ */
+
+/**
  * @param {object} opts
  * @param {string} opts.pageUrl an http://127.0.0.1 page (the content script's match)
  * @param {(line: string) => void} opts.log
- * @returns {Promise<import('./latency.mjs').LatencyRig & {connectMs: number}>}
+ * @returns {Promise<import('./latency.mjs').LatencyRig & {connectMs: number, nativeChars: () => Promise<NativeChars>}>}
  */
 export async function cotabRig({ pageUrl, log }) {
   const relay = await startRelay();
@@ -142,6 +158,13 @@ export async function cotabRig({ pageUrl, log }) {
       clock,
       close,
       connectMs,
+      nativeChars: async () => {
+        const [c, a] = await Promise.all([readTaps(customer), readTaps(agent)]);
+        return {
+          toHost: c.filter((x) => x.port === 'native' && x.dir === 'out').map((x) => x.chars),
+          toWorker: a.filter((x) => x.port === 'native' && x.dir === 'in').map((x) => x.chars),
+        };
+      },
       segments: async (timeline) => {
         const [c, a] = await Promise.all([readTaps(customer), readTaps(agent)]);
         /** @param {Tap[]} taps @param {string} port @param {'in' | 'out'} dir */

@@ -40,9 +40,12 @@ export const CHANGES_PER_TURN = 50;
  * which drifts, falls on all of them alike. Each rig's first `warmup` changes are discarded.
  * @param {LatencyRig[]} rigs
  * @param {{changes: number, warmup: number}} counts
+ * @param {(rig: LatencyRig, changedAt: number[]) => Promise<void>} [afterTurn] runs after each
+ *   rig's completed turn with the customer-page times of the changes it made, in order (warm-up
+ *   included): a measurement that copies the rig's pacing takes its turn there
  * @returns {Promise<Map<string, LatencyResult>>}
  */
-export async function measureLatency(rigs, { changes, warmup }) {
+export async function measureLatency(rigs, { changes, warmup }, afterTurn) {
   /** @type {Map<string, LatencyResult>} */
   const results = new Map(rigs.map((r) => [r.name, { samplesMs: [], warmup, lost: 0, clock: r.clock, timeline: [] }]));
   const total = warmup + changes;
@@ -50,9 +53,12 @@ export async function measureLatency(rigs, { changes, warmup }) {
     for (const rig of rigs) {
       const result = results.get(rig.name);
       if (!result || result.error) continue;
+      /** @type {number[]} */
+      const turn = [];
       try {
         for (let seq = from; seq < from + CHANGES_PER_TURN && seq <= total; seq++) {
           const changedAt = await rig.change(seq);
+          turn.push(changedAt);
           const shownAt = await rig.seen(seq);
           if (shownAt === null) result.lost++;
           else if (seq > warmup) {
@@ -62,7 +68,9 @@ export async function measureLatency(rigs, { changes, warmup }) {
         }
       } catch (e) {
         result.error = e instanceof Error ? e.message.split('\n')[0] : String(e);
+        continue;
       }
+      if (afterTurn) await afterTurn(rig, turn);
     }
   }
   return results;

@@ -5,6 +5,8 @@
 //   2. snapshot cost on the generated 10k / 50k / 100k pages, the long table and the heavy-CSS
 //      page: wall time, longest main-thread task, bytes (snapshot.mjs, compress.mjs);
 //   3. time to first mirror on the same pages (snapshot.mjs).
+// With the latency section: Chrome's native messaging alone (native-messaging.mjs), a floor
+// under Cotab's glass-to-glass, paced like the Cotab changes and sized like their messages.
 // Usage: node tools/bench/mirror/main.mjs [--quick] [--json] [--only latency,snapshot,first]
 // (tools/bench-mirror sets up and builds first.)
 import { execFileSync } from 'node:child_process';
@@ -29,9 +31,12 @@ const SECTIONS = /** @type {const} */ (['latency', 'snapshot', 'first']);
 /**
  * @typedef {import('./latency.mjs').LatencyResult & {summary: ReturnType<typeof summarize>, segments?: Record<string, number[]>}} LatencyFigures
  * @typedef {import('./snapshot.mjs').Impl} Impl
+ * @typedef {import('./native-messaging.mjs').NativeMessagingFigures & {cotabChars: {toHost: number, toWorker: number} | null}} NativeMessagingFigures
+ *   cotabChars: median JSON sizes of the native messages that carried a Cotab change (null: not measured)
  * @typedef {object} Results
  * @property {Record<string, LatencyFigures>} latency by rig: rrweb-arrival, rrweb-default, cotab
  * @property {number} [cotabConnectMs] pairing through the extension's UI until the viewer was live
+ * @property {NativeMessagingFigures} [nativeMessaging] Chrome's native messaging alone
  * @property {Record<string, Partial<Record<Impl, import('./snapshot.mjs').SnapshotFigures>>>} snapshot by page
  * @property {Record<string, Partial<Record<Impl, import('./snapshot.mjs').FirstMirrorFigures>>>} firstMirror by page
  */
@@ -167,6 +172,13 @@ async function main() {
       const url = urls.get(latencyPage.name) ?? '';
       /** @type {import('./latency.mjs').LatencyRig[]} */
       const rigs = [];
+      /** @type {Awaited<ReturnType<typeof import('./cotab-live.mjs').cotabRig>> | undefined} */
+      let cotabLive;
+      /** @type {import('./native-messaging.mjs').NativeEcho | undefined} */
+      let echo;
+      let echoError = '';
+      /** @type {NativeMessagingFigures['cotabChars']} */
+      let cotabChars = null;
       try {
         for (const config of /** @type {const} */ (['arrival', 'default'])) {
           log(`latency: opening rrweb live (${config}) on the ${latencyPage.label}`);
@@ -182,14 +194,43 @@ async function main() {
             const { cotabRig } = await import('./cotab-live.mjs');
             const rig = await cotabRig({ pageUrl: url, log });
             rigs.push(rig);
+            cotabLive = rig;
             results.cotabConnectMs = rig.connectMs;
           } catch (e) {
             notes.push(`Cotab glass-to-glass failed: ${errorText(e)}`);
             log(`Cotab latency failed: ${e instanceof Error ? e.stack : e}`);
           }
         }
-        log(`latency: ${plan.changes} changes each (+${plan.warmupChanges} warm-up), taking turns: ${rigs.map((r) => r.name).join(', ')}`);
-        const measured = await measureLatency(rigs, { changes: plan.changes, warmup: plan.warmupChanges });
+        // Native messaging alone takes a turn after each of Cotab's, paced by that turn's changes.
+        if (cotabLive) {
+          try {
+            const { openNativeEcho } = await import('./native-messaging.mjs');
+            log('latency: opening native messaging alone (a browser of its own with the extension, cotab-bench-echo)');
+            echo = await openNativeEcho({ warmup: plan.warmupChanges });
+          } catch (e) {
+            notes.push(`native messaging alone not measured: ${errorText(e)}`);
+          }
+        }
+        /** @param {import('./latency.mjs').LatencyRig} rig @param {number[]} changedAt */
+        const afterTurn = async (rig, changedAt) => {
+          if (!echo || !cotabLive || rig !== cotabLive || echoError) return;
+          try {
+            if (!cotabChars) {
+              const c = await cotabLive.nativeChars();
+              if (c.toHost.length && c.toWorker.length) cotabChars = { toHost: median(c.toHost), toWorker: median(c.toWorker) };
+            }
+            const { FALLBACK_MESSAGE_CHARS } = await import('./native-messaging.mjs');
+            const chars = cotabChars?.toHost ?? FALLBACK_MESSAGE_CHARS;
+            const gaps = changedAt.slice(1).map((t, i) => t - changedAt[i]);
+            await echo.turn('paced', changedAt.length, gaps, chars);
+            await echo.turn('backToBack', changedAt.length, [], chars);
+          } catch (e) {
+            echoError = errorText(e);
+          }
+        };
+        const names = [...rigs.map((r) => r.name), ...(echo ? ['native messaging alone (after cotab)'] : [])];
+        log(`latency: ${plan.changes} changes each (+${plan.warmupChanges} warm-up), taking turns: ${names.join(', ')}`);
+        const measured = await measureLatency(rigs, { changes: plan.changes, warmup: plan.warmupChanges }, afterTurn);
         for (const [name, r] of measured) {
           /** @type {LatencyFigures} */
           const figures = { ...r, summary: summarize(r.samplesMs) };
@@ -204,8 +245,10 @@ async function main() {
           }
           results.latency[name] = figures;
         }
+        if (echoError) notes.push(`native messaging alone stopped: ${echoError}`);
+        else if (echo) results.nativeMessaging = { ...(await echo.figures()), cotabChars };
       } finally {
-        await Promise.allSettled(rigs.map((r) => r.close()));
+        await Promise.allSettled([...rigs.map((r) => r.close()), ...(echo ? [echo.close()] : [])]);
       }
     }
 
@@ -320,11 +363,36 @@ function buildRows(results, pages, notes) {
       rows.push({ figure: `  rrweb ${label} (reference)`, cotab: '', rrweb: `${cell(r.summary.p50)} / ${cell(r.summary.p99)}`, ratio: '', target: '', met: null });
     }
   }
+  const nm = results.nativeMessaging;
+  if (nm) {
+    const rt = nm.paced.roundTrip;
+    rows.push({ figure: '  Chrome native messaging alone, round trip (reference)', cotab: `${cell(rt.p50)} / ${cell(rt.p99)}`, rrweb: '', ratio: '', target: '', met: null });
+  }
   const segments = lat.cotab?.segments;
   if (segments) {
     const parts = Object.entries(segments).map(([k, v]) => `${k} ${cell(median(v))}`);
     const n = Math.min(...Object.values(segments).map((v) => v.length));
     details.push(`Cotab glass-to-glass by segment (medians of ${n} changes seen at every tap): ${parts.join(', ')}`);
+  }
+  if (nm) {
+    /** @param {import('./native-messaging.mjs').NativeMessagingRun} r */
+    const legs = (r) =>
+      `worker → host p50 ${cell(r.toHost.p50)} / p99 ${cell(r.toHost.p99)}, host → worker p50 ${cell(r.toWorker.p50)} / p99 ${cell(r.toWorker.p99)}, ` +
+      `round trip p50 ${cell(r.roundTrip.p50)} / p99 ${cell(r.roundTrip.p99)}`;
+    const pacing = `paced like the Cotab changes (each Cotab turn's gaps replayed right after it: median ${cell(nm.paced.gapMs)} from one post to the next)`;
+    const sizes = nm.cotabChars ? ` (Cotab's: ${nm.cotabChars.toHost} to the host, ${nm.cotabChars.toWorker} from it)` : '';
+    details.push(`Chrome native messaging alone, the extension's worker ⇄ cotab-bench-echo, ${nm.paced.n} messages of ${nm.messageChars} chars${sizes}, ${pacing}: ${legs(nm.paced)}`);
+    details.push(
+      `  back to back (median ${cell(nm.backToBack.gapMs)} from one post to the next): ${legs(nm.backToBack)}; ` +
+        `worker clock − system clock ${nm.clock.offsetMs.toFixed(3)} ms (spread ${nm.clock.spreadMs.toFixed(2)}, drift ${nm.clock.driftMs.toFixed(2)}; subtracted)`,
+    );
+    const floor = nm.paced.toHost.p50 + nm.paced.toWorker.p50;
+    const c = lat.cotab?.summary;
+    const of = [c ? `Cotab's p50 ${cell(c.p50)}` : '', segments ? `its hostsAndRelay segment ${cell(median(segments.hostsAndRelay))}` : ''].filter(Boolean);
+    details.push(
+      `  floor from native messaging under Cotab's glass-to-glass (crossed twice: customer worker → host, agent's host → worker): ` +
+        `${cell(nm.paced.toHost.p50)} + ${cell(nm.paced.toWorker.p50)} = ${cell(floor)} at p50${of.length ? ` (of ${of.join(', ')})` : ''}`,
+    );
   }
   if (results.cotabConnectMs !== undefined) {
     details.push(`Cotab pairing through the UI (share → code → join → allow → viewer live, 10k page): ${cell(results.cotabConnectMs)}`);
@@ -441,6 +509,18 @@ function buildRows(results, pages, notes) {
         'Replayer (liveMode, loadTimeout 0) in a second browser; "applied on arrival" = baseline past every event, so addEvent ' +
         'casts at once (needs useVirtualDom: false); "default startLive()" = baseline now, events cast on its animation-frame timer. ' +
         "rrweb's guide's 1 s BUFFER_MS adds its value to every figure and is not measured.",
+    );
+  }
+  if (nm) {
+    notes.push(
+      "native messaging alone: a Chromium of its own with the real extension (its session idle); the extension's service worker posts " +
+        "messages of the size the customer's worker posted per Cotab change to cotab-bench-echo (tools/bench/nm_echo.cpp: answers each " +
+        "frame with the same frame plus the wall-clock time it read it, nothing else), one at a time: after each of Cotab's turns a " +
+        "turn that replays that turn's gaps between changes, then a back-to-back turn. One-way legs from the echo's stamp and the worker's " +
+        "clock put on the system clock through Date.now(); round trip from the worker's clock alone (it ticks in 0.1 ms steps). " +
+        "Cotab's path crosses native messaging twice (customer worker → its host, agent's host → its worker), so " +
+        "worker → host p50 + host → worker p50 is a floor under Cotab's p50 that no change inside Cotab can remove while it uses " +
+        "native messaging; paced against back to back shows Chrome waking slowly to a host's output after the pipe has been idle.",
     );
   }
   if (Object.keys(results.snapshot).length) {
