@@ -130,6 +130,37 @@ export class Mirror {
     return this._phase;
   }
 
+  /** The epoch on screen (the one the agent's tools name nodes in), or null. */
+  get epoch() {
+    return this._live ? this._live.e : null;
+  }
+
+  /** The document of the epoch on screen, or null. The agent's tools read it (hit testing,
+   * boxes, scroll positions); nothing may run in it or change it but the Mirror. */
+  get document() {
+    return this._live ? this._live.doc : null;
+  }
+
+  /**
+   * The id of a node of the epoch on screen, or null (not mirrored: another epoch, or the
+   * mirror's own <base>/<meta>).
+   * @param {Node} node
+   * @returns {number | null}
+   */
+  idOf(node) {
+    const id = this._live ? this._live.idOf.get(node) : undefined;
+    return id === undefined ? null : id;
+  }
+
+  /**
+   * The node with this id in the epoch on screen, or null.
+   * @param {number} id
+   * @returns {Node | null}
+   */
+  nodeOf(id) {
+    return (this._live && this._live.nodes.get(id)) ?? null;
+  }
+
   /**
    * Resolves when every message handled so far has been applied (or dropped). For tests.
    * @returns {Promise<void>}

@@ -1,9 +1,11 @@
 // The agent's viewer: connection state, the code to read (when the agent started), the security
 // number, and the customer's tab rebuilt by the Mirror (mirror.js: sandboxed iframe, no scripts),
 // drawn at the customer's viewport size and scaled to fit, with the customer's pointer above it
-// and the round-trip latency. Talks to the service worker on the `cotab-viewer` port.
+// and the round-trip latency; the agent's tools and actions over it (tools.js). Talks to the
+// service worker on the `cotab-viewer` port.
 
 import { Mirror } from './mirror.js';
+import { ViewerTools } from './tools.js';
 import { endedText, formatCode, statusText } from '../popup/texts.js';
 import { viewerDisplayState, scaleToFit, parseViewerInbound } from './viewer-model.js';
 
@@ -86,6 +88,7 @@ const mirror = new Mirror({
   onState: (s) => {
     mirrorState = { phase: s.phase, received: s.received, total: s.total };
     render();
+    tools.mirrorChanged();
   },
   onDesync: (why) => {
     console.warn(`cotab viewer: mirror desync (${why}); asking for a new snapshot`);
@@ -101,6 +104,14 @@ const mirror = new Mirror({
       layout();
     }
   },
+});
+
+const tools = new ViewerTools({
+  doc: document,
+  mirror,
+  send: (data) => send({ k: 'send', data }),
+  scale: () => scale,
+  pageUrl: () => ui.pageUrl.textContent ?? '',
 });
 
 // ---------------------------------------------------------------------------------------------
@@ -173,6 +184,7 @@ function onPeer(data) {
     case 'm':
       break;
     default:
+      tools.handlePeer(data); // caps, done, refused; anything else is dropped
       return;
   }
   mirror.handle(data);
@@ -279,6 +291,7 @@ function render() {
   show(ui.veil, loading);
   ui.veilText.textContent = pageLoading ? 'The customer’s page is loading…' : 'Loading the customer’s tab…';
 
+  tools.setRunning(shown === 'loading' || shown === 'live');
   show(ui.leave, active);
   ui.leave.disabled = leaving;
   document.title = shown === 'live' ? 'Cotab — viewing the customer’s tab' : `Cotab — ${statusText('agent', s?.mode === 'agent' ? s.phase : 'ended')}`;
