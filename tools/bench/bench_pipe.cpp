@@ -1,7 +1,10 @@
 // bench-pipe: figures for the encrypted pipe (not a test; prints numbers, asserts nothing).
 //  1. host compress+encrypt (peer_writer) vs raw zstd + libsodium secretstream on the same data,
 //     and the receive side; median of runs, MB/s of JSON in, ratio host/raw;
-//  2. round trip through two real cotab-host processes and a real cotab-relay: p50/p99;
+//  2. round trip through two real cotab-host processes and a real cotab-relay: p50/p99, back to
+//     back; then paced (one small message every G ms, as the mirror sends changes): one way and
+//     round trip, beside the same pacing through the relay alone, through a bare pipe echo and
+//     for the hosts' per-message work alone (no I/O), to show what an idle gap costs each part;
 //  3. host RSS idle, and peak while moving a 20 MB message;
 //  4. relay memory per idle paired session with 1,000 sessions open.
 #include <sodium.h>
@@ -10,8 +13,10 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <cstring>
 #include <fstream>
 #include <numeric>
+#include <thread>
 
 #include <boost/beast/core.hpp>
 #include <boost/beast/websocket.hpp>
@@ -171,6 +176,160 @@ long proc_status_kb(int pid, const char* field) {
   return -1;
 }
 
+// A change as the mirror sends it between snapshots: one small mutation batch (~150 bytes).
+nlohmann::json small_change(int seq) {
+  return {{"kind", "mutations"},
+          {"seq", seq},
+          {"batch", {{{"op", "text"}, {"id", 1000 + rnd() % 5000}, {"value", words(3)}},
+                     {{"op", "attr"}, {"id", 1000 + rnd() % 5000}, {"name", "class"}, {"value", words(2)}}}}};
+}
+
+// Gaps between messages for the paced figures: back to back, and the idle gaps a page's changes
+// leave (the glass-to-glass benchmark sends one change about every 20 ms).
+constexpr int paced_gaps_ms[] = {0, 5, 20};
+constexpr int paced_samples = 300;
+constexpr int paced_warmup = 20;
+
+struct paced_result {
+  std::vector<double> one_way, round_trip;
+};
+
+// Runs `sample` (returns {one way, round trip} in ms, < 0 for a figure it does not measure)
+// paced_warmup + paced_samples times with `gap_ms` of idle before each.
+template <class Sample>
+paced_result run_paced(int gap_ms, Sample sample) {
+  paced_result r;
+  for (int i = 0; i < paced_warmup + paced_samples; ++i) {
+    if (gap_ms > 0) std::this_thread::sleep_for(std::chrono::milliseconds(gap_ms));
+    auto [one_way, round_trip] = sample(i);
+    if (i < paced_warmup) continue;
+    if (one_way >= 0) r.one_way.push_back(one_way);
+    if (round_trip >= 0) r.round_trip.push_back(round_trip);
+  }
+  return r;
+}
+
+void print_paced(const char* what, int gap_ms, const paced_result& r, const char* one_way_name = "one way") {
+  std::printf("  %-36s gap %2d ms:", what, gap_ms);
+  const char* sep = "";
+  for (auto [name, v] : {std::pair{one_way_name, &r.one_way}, std::pair{"round trip", &r.round_trip}}) {
+    if (v->empty()) continue;
+    std::printf("%s %s p50 %.3f p99 %.3f ms", sep, name, percentile(*v, 0.50), percentile(*v, 0.99));
+    sep = ";";
+  }
+  std::printf("\n");
+}
+
+// cotab-bench-echo on a pipe: what a native-messaging-shaped round trip costs with no host logic,
+// no relay and no thread hop (two wake-ups: the echo process, then us).
+class echo_proc {
+ public:
+  echo_proc() : proc_(child_process::spawn({bin("cotab-bench-echo")})) {}
+  double round_trip_ms(const std::string& payload) {
+    std::string frame = wire::encode_frame(payload);
+    auto t0 = clock_type::now();
+    if (::write(proc_.stdin_fd(), frame.data(), frame.size()) != static_cast<ssize_t>(frame.size())) {
+      throw std::runtime_error("echo stdin");
+    }
+    std::vector<wire::frame_event> events;
+    std::vector<std::uint8_t> buf(1 << 16);
+    while (events.empty()) {
+      ssize_t n = ::read(proc_.stdout_fd(), buf.data(), buf.size());
+      if (n <= 0) throw std::runtime_error("echo stdout");
+      decoder_.feed(std::span(buf.data(), static_cast<std::size_t>(n)), events);
+    }
+    return ms_since(t0);
+  }
+
+ private:
+  child_process proc_;
+  wire::frame_decoder decoder_;
+};
+
+// The relay alone: two WebSocket clients of one paired room in this process, one binary message
+// from a to b (two wake-ups: the relay, then us).
+class relay_pair {
+ public:
+  using ws_t = boost::beast::websocket::stream<boost::asio::ip::tcp::socket>;
+  explicit relay_pair(unsigned short port) : a_(io_), b_(io_) {
+    for (ws_t* ws : {&a_, &b_}) {
+      ws->next_layer().connect({boost::asio::ip::make_address("127.0.0.1"), port});
+      ws->next_layer().set_option(boost::asio::ip::tcp::no_delay(true));
+      ws->handshake("127.0.0.1", "/v1");
+    }
+    a_.write(boost::asio::buffer(std::string(R"({"type":"allocate","version":1})")));
+    auto nameplate = read_json(a_)["nameplate"].get<std::string>();
+    b_.write(boost::asio::buffer(R"({"type":"claim","version":1,"nameplate":")" + nameplate + "\"}"));
+    read_json(a_);  // paired
+    read_json(b_);  // paired
+    a_.binary(true);
+    b_.binary(true);
+  }
+  double one_way_ms(std::size_t bytes) {
+    std::string frame(bytes, 'x');
+    boost::beast::flat_buffer got;
+    auto t0 = clock_type::now();
+    a_.write(boost::asio::buffer(frame));
+    b_.read(got);
+    return ms_since(t0);
+  }
+
+ private:
+  static nlohmann::json read_json(ws_t& ws) {
+    boost::beast::flat_buffer b;
+    ws.read(b);
+    return nlohmann::json::parse(boost::beast::buffers_to_string(b.data()));
+  }
+  boost::asio::io_context io_;
+  ws_t a_, b_;
+};
+
+// Paced one way (customer host stdin write -> agent host stdout read, this process's clock) and
+// round trip (the agent's extension answers at once), beside the relay alone, a pipe echo and
+// the hosts' work alone, each after the same idle gap.
+void paced_latency(host_proc& customer, host_proc& agent, relay_proc& relay) {
+  std::printf("paced: %d samples per gap after %d warm-up, one message of ~%zu bytes of JSON each:\n", paced_samples,
+              paced_warmup, small_change(0).dump().size());
+  echo_proc echo;
+  relay_pair pair(relay.port());
+  host::peer_writer writer(key_of(2), 0);
+  host::peer_reader reader(key_of(2), 0);
+  (void)reader.on_frame(writer.header_frame());
+  // The relay-alone figure forwards frames of the size the hosts put on the wire for a change.
+  std::size_t wire_bytes = 0;
+  writer.write_message(small_change(0).dump(), [&](std::vector<std::uint8_t>&& f) {
+    wire_bytes += f.size();
+    (void)reader.on_frame(f);
+  });
+  std::printf("  (each change is %zu bytes on the relay's wire)\n", wire_bytes);
+  for (int gap : paced_gaps_ms) {
+    auto hosts = run_paced(gap, [&](int i) {
+      auto t0 = clock_type::now();
+      customer.send({{"type", "send"}, {"data", small_change(i)}});
+      if (!agent.expect("recv")) throw std::runtime_error("paced: no recv at the agent");
+      double one_way = ms_since(t0);
+      agent.send({{"type", "send"}, {"data", {{"kind", "ack"}, {"seq", i}}}});
+      if (!customer.expect("recv")) throw std::runtime_error("paced: no recv at the customer");
+      return std::pair{one_way, ms_since(t0)};
+    });
+    print_paced("ext->host->relay->host->ext", gap, hosts);
+    auto relay_only = run_paced(gap, [&](int) { return std::pair{pair.one_way_ms(wire_bytes), -1.0}; });
+    print_paced("relay alone (ws->relay->ws)", gap, relay_only);
+    std::string payload = small_change(0).dump();
+    auto pipe_only = run_paced(gap, [&](int) { return std::pair{-1.0, echo.round_trip_ms(payload)}; });
+    print_paced("pipe echo (cotab-bench-echo)", gap, pipe_only);
+    // No wake-up at all: both hosts' per-message work (zstd + secretstream + JSON checks) in this
+    // process, timed after the same idle gap, shows how much slower cold caches make the code.
+    auto work_only = run_paced(gap, [&](int i) {
+      std::string change = small_change(i).dump();
+      auto t0 = clock_type::now();
+      writer.write_message(change, [&](std::vector<std::uint8_t>&& f) { (void)reader.on_frame(f); });
+      return std::pair{ms_since(t0), -1.0};
+    });
+    print_paced("host work alone (send+recv, no I/O)", gap, work_only, "per message");
+  }
+}
+
 void relay_memory(int sessions) {
   relay_proc relay({"--insecure-plaintext", "--claims-per-minute", "1000000"});
   namespace beast = boost::beast;
@@ -217,13 +376,8 @@ void relay_memory(int sessions) {
               sessions, sessions * 2, before, after, static_cast<double>(after - before) / sessions);
 }
 
-}  // namespace
-
-int main(int argc, char** argv) {
-  ensure_sodium();
-  int runs = argc > 1 ? std::atoi(argv[1]) : 5;
+void run_throughput(int runs) {
   std::printf("bench-pipe (medians of %d runs; JSON in per second; raw = zstd level 3 + secretstream called directly)\n\n", runs);
-
   std::vector<std::string> small;
   for (int i = 0; i < 20000; ++i) small.push_back(mutation_batch(i));
   std::vector<std::string> big = {snapshot(20'000'000)};
@@ -239,8 +393,21 @@ int main(int argc, char** argv) {
     std::printf("  recv: host %.0f MB/s, raw %.0f MB/s, host/raw %.2f (host also re-validates the JSON)\n", t.host_recv_mbps,
                 t.raw_recv_mbps, t.host_recv_mbps / t.raw_recv_mbps);
   }
-
   std::printf("\n");
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  ensure_sodium();
+  // bench-pipe [runs] [--latency]: --latency prints only the latency figures (a short run).
+  int runs = 5;
+  bool latency_only = false;
+  for (int i = 1; i < argc; ++i) {
+    if (std::strcmp(argv[i], "--latency") == 0) latency_only = true;
+    else runs = std::atoi(argv[i]);
+  }
+  if (!latency_only) run_throughput(runs);
   {
     relay_proc relay;
     host_proc customer, agent;
@@ -261,6 +428,8 @@ int main(int argc, char** argv) {
     }
     std::printf("round trip extension->host->relay->host->extension and back (%zu samples): p50 %.3f ms, p99 %.3f ms (target p50 <= 2 ms)\n",
                 rtt.size(), percentile(rtt, 0.50), percentile(rtt, 0.99));
+    paced_latency(customer, agent, relay);
+    if (latency_only) return 0;
     std::string blob = snapshot(20'000'000);
     auto t0 = clock_type::now();
     customer.send_text(R"({"type":"send","data":)" + blob + "}");
