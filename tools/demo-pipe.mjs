@@ -5,11 +5,11 @@ import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { HostDriver } from '../tests/e2e/host-driver.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const bin = (/** @type {string} */ name) => path.join(root, 'build', 'bin', name);
 const tls = path.join(root, 'tests', 'data', 'tls');
-const ORIGIN = 'chrome-extension://mnknokapbblehlbilofanegdjpgoobcc/';
 
 function startRelay() {
   const relay = spawn(bin('cotab-relay'), ['--listen', '127.0.0.1:0', '--tls-cert', `${tls}/relay.pem`, '--tls-key', `${tls}/relay.key`],
@@ -24,65 +24,22 @@ function startRelay() {
   });
 }
 
-class Host {
-  /** @param {string} label */
-  constructor(label) {
-    this.label = label;
-    this.proc = spawn(bin('cotab-host'), [ORIGIN], {
-      stdio: ['pipe', 'pipe', 'inherit'],
-      env: { ...process.env, COTAB_RELAY_CA_FILE: `${tls}/ca.pem` },
-    });
-    this.buffer = Buffer.alloc(0);
-    /** @type {Array<(m: any) => void>} */
-    this.waiters = [];
-    /** @type {any[]} */
-    this.queue = [];
-    this.chunks = new Map();
-    this.proc.stdout.on('data', (d) => this.onData(d));
-  }
-  /** @param {object} message */
-  send(message) {
-    const body = Buffer.from(JSON.stringify(message));
-    const head = Buffer.alloc(4);
-    head.writeUInt32LE(body.length);  // native byte order on x86-64/arm64
-    this.proc.stdin.write(Buffer.concat([head, body]));
-  }
-  /** @param {Buffer} d */
-  onData(d) {
-    this.buffer = Buffer.concat([this.buffer, d]);
-    while (this.buffer.length >= 4) {
-      const n = this.buffer.readUInt32LE(0);
-      if (this.buffer.length < 4 + n) break;
-      let m = JSON.parse(this.buffer.subarray(4, 4 + n).toString('utf8'));
-      this.buffer = this.buffer.subarray(4 + n);
-      if (m.type === 'chunk') {
-        const text = (this.chunks.get(m.id) ?? '') + m.part;
-        if (m.index + 1 < m.count) { this.chunks.set(m.id, text); continue; }
-        this.chunks.delete(m.id);
-        m = JSON.parse(text);
-      }
-      if (m.type === 'status') { console.log(`${this.label}: … ${m.state}`); continue; }
-      const w = this.waiters.shift();
-      w ? w(m) : this.queue.push(m);
-    }
-  }
-  next() {
-    return this.queue.length ? Promise.resolve(this.queue.shift()) : new Promise((r) => this.waiters.push(r));
-  }
+const CA = { COTAB_RELAY_CA_FILE: `${tls}/ca.pem` };
+
+/** A host driven from here, printing its status reports. @param {string} label */
+function host(label) {
+  const driver = new HostDriver({ env: CA, stderr: 'inherit' });
   /** @param {string} type */
-  async expect(type) {
-    const m = await this.next();
-    if (m.type !== type) throw new Error(`${this.label}: expected ${type}, got ${JSON.stringify(m)}`);
-    return m;
-  }
+  const expect = (type) => driver.take(type, (m) => console.log(`${label}: … ${m.state}`));
+  return { driver, expect, send: (/** @type {object} */ m) => driver.send(m) };
 }
 
 const { relay, address } = await startRelay();
 const url = `wss://${address}/v1`;
 console.log(`relay: listening on ${url} (TLS, test certificate)\n`);
 
-const customer = new Host('customer');
-const agent = new Host('agent   ');
+const customer = host('customer');
+const agent = host('agent   ');
 customer.send({ type: 'hello' });
 const hello = await customer.expect('hello');
 console.log(`customer: host ${hello.host}, protocol ${hello.version}`);
@@ -118,8 +75,7 @@ customer.send({ type: 'end' });
 console.log(`customer: ended (${(await customer.expect('ended')).reason})`);
 console.log(`agent   : ended (${(await agent.expect('ended')).reason})\n`);
 
-for (const h of [customer, agent]) h.proc.stdin.end();
-await Promise.all([once(customer.proc, 'exit'), once(agent.proc, 'exit')]);
+await Promise.all([customer.driver.close(), agent.driver.close()]);
 relay.kill('SIGTERM');
 await once(relay, 'exit');
 console.log('demo: done. Next on the roadmap, this same pipe carries a live tab between two browsers.');

@@ -1,7 +1,9 @@
 // The main job: a local Cotab session end to end. A TLS relay on 127.0.0.1 (test certificate), a
 // local demo shop page, a customer browser and an agent browser — both Debian's Chromium with the
 // real unpacked extension, each starting its own cotab-host. Walks share → join → allow → live
-// mirror, makes a few changes on the customer's page, and leaves screenshots of both sides.
+// mirror, makes a few changes on the customer's page, then the agent's assistance: a highlight,
+// a capability asked and allowed, typing into the customer's form, and a click on "Place order"
+// that the customer's firewall refuses. Leaves screenshots of both sides.
 // Headed when a display exists ($DISPLAY), headless otherwise. Run through tools/demo.
 //
 // Usage: node tools/demo.mjs [--headless] [--keep-open] [--out DIR]
@@ -9,8 +11,8 @@ import { spawn } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import {
-  ROOT, RELAY_BIN, connectPair, launchBrowser, normalizedDigest, testIdText, waitFor, waitForMirrorEqual,
-  waitForPopupState, waitForViewerState,
+  ROOT, RELAY_BIN, connectPair, grantCapability, launchBrowser, mirrorPoint, normalizedDigest, showInMirror, testIdText,
+  waitFor, waitForMirrorEqual, waitForPopupState, waitForViewerState,
 } from '../tests/e2e/harness.mjs';
 import { startPageServer } from '../tests/pages/server.mjs';
 
@@ -92,10 +94,47 @@ try {
   const digest = await normalizedDigest(shop, 'document');
   console.log(`  normalized DOM digest (customer = agent): ${digest.slice(0, 16)}…`);
 
+  const viewer = pair.viewer;
+  step('agent: highlights "Place order" on the customer\'s page (pointing comes with the join)');
+  await showInMirror(shop, viewer, 'button.place');
+  await viewer.getByTestId('tool-mark').click();
+  const place = await mirrorPoint(viewer, 'button.place');
+  await viewer.mouse.click(place.x, place.y);
+
+  step('agent: asks to type; the customer sees the request in the consent window and allows it');
+  await viewer.getByTestId('ask-type').click();
+  await pair.consent.getByTestId('ask').waitFor({ state: 'visible' });
+  await pair.consent.screenshot({ path: path.join(outDir, 'customer-ask.png') });
+  await new Promise((r) => setTimeout(r, 800)); // Allow is armed 600 ms after a request appears
+  await pair.consent.getByTestId('ask-allow').click();
+  await viewer.locator('[data-testid=cap-type][data-state=granted]').waitFor();
+  await shop.bringToFront();
+
+  step('agent: types the delivery note into the customer\'s form');
+  const note = 'Please leave the parcel with the neighbours at number 14.';
+  await showInMirror(shop, viewer, '#notes');
+  await viewer.getByTestId('tool-type').click();
+  const notes = await mirrorPoint(viewer, '#notes');
+  await viewer.mouse.click(notes.x, notes.y);
+  await viewer.getByTestId('type-target').waitFor({ state: 'visible' });
+  await viewer.keyboard.type(note, { delay: 10 });
+  await waitFor(async () => (await shop.locator('#notes').inputValue()) === note, { message: 'the note on the customer\'s page' });
+  console.log(`  the customer's field now reads: "${await shop.locator('#notes').inputValue()}"`);
+
+  step('agent: tries to click "Place order" — refused in the customer\'s tab, whatever was granted');
+  await grantCapability({ viewer, consent: pair.consent, page: shop, cap: 'click' });
+  await showInMirror(shop, viewer, 'button.place');
+  await viewer.getByTestId('tool-click').click();
+  const again = await mirrorPoint(viewer, 'button.place');
+  await viewer.mouse.click(again.x, again.y);
+  const toast = viewer.locator('[data-testid=toast][data-why=finalizing]');
+  await toast.waitFor({ state: 'visible' });
+  console.log(`  the agent sees: "${(await toast.textContent())?.trim()}"`);
+
   await shop.screenshot({ path: path.join(outDir, 'customer.png') });
-  await pair.viewer.bringToFront();
-  await pair.viewer.screenshot({ path: path.join(outDir, 'agent.png') });
-  console.log(`  screenshots: ${path.relative(process.cwd(), outDir)}/{customer,agent,customer-consent}.png`);
+  await viewer.bringToFront();
+  await viewer.screenshot({ path: path.join(outDir, 'agent.png') });
+  console.log(`  screenshots: ${path.relative(process.cwd(), outDir)}/{customer,agent,customer-consent,customer-ask}.png`);
 
   if (keepOpen) {
     step('the session is live: try it in the two windows. Ctrl-C ends the demo.');

@@ -13,7 +13,7 @@ import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 
 import { checkoutPage, reactFormPage } from '../pages/assist.mjs';
-import { ROOT, closedShadowElements, connectPair, serveHtml, startRig, waitFor } from './harness.mjs';
+import { ROOT, closedShadowElements, connectPair, grantCapability, mirrorPoint, serveHtml, showInMirror, startRig, waitFor } from './harness.mjs';
 
 /** @type {import('./harness.mjs').Rig} */
 let rig;
@@ -28,49 +28,10 @@ let consent;
 
 const js = (/** @type {string} */ rel) => ({ type: 'text/javascript', body: readFileSync(path.join(ROOT, 'node_modules', rel)) });
 
-/**
- * Where element `#id` of the mirror is on the viewer's screen (viewer CSS px), at fractions fx,fy
- * of its box: through the mirror iframe's position and the scale it is drawn at.
- * @param {string} id @param {number} [fx] @param {number} [fy]
- */
-async function mirrorPoint(id, fx = 0.5, fy = 0.5) {
-  return viewer.evaluate(
-    ({ id, fx, fy }) => {
-      const frames = [...document.querySelectorAll('#mirror-host iframe')].filter((f) => f instanceof HTMLIFrameElement && getComputedStyle(f).display !== 'none');
-      const frame = /** @type {HTMLIFrameElement} */ (frames.at(-1));
-      const el = frame.contentDocument?.getElementById(id);
-      if (!el) throw new Error(`no #${id} in the mirror`);
-      const fr = frame.getBoundingClientRect();
-      const s = fr.width / frame.offsetWidth;
-      const r = el.getBoundingClientRect();
-      return { x: fr.left + (r.left + fx * r.width) * s, y: fr.top + (r.top + fy * r.height) * s };
-    },
-    { id, fx, fy },
-  );
-}
-
-/**
- * The customer scrolls `#id` into the middle of the tab; resolves when the mirror has scrolled the
- * same way (the agent can only point at what the customer's viewport shows). Positions are
- * compared element to element: the overlay anchors to elements, so a small layout difference
- * between page and mirror (e.g. a blocked box's collapsed margins) does not move the tools.
- * @param {string} id
- */
-async function showOnPage(id) {
-  const y = await page.evaluate((i) => {
-    document.getElementById(i)?.scrollIntoView({ block: 'center', inline: 'nearest' });
-    return scrollY;
-  }, id);
-  await waitFor(
-    () =>
-      viewer.evaluate((y) => {
-        const frames = [...document.querySelectorAll('#mirror-host iframe')].filter((f) => f instanceof HTMLIFrameElement && getComputedStyle(f).display !== 'none');
-        const win = /** @type {HTMLIFrameElement | undefined} */ (frames.at(-1))?.contentWindow;
-        return win ? Math.abs(win.scrollY - y) < 1 : false;
-      }, y),
-    { message: `the mirror scrolled to ${y} like the page (to show #${id})` },
-  );
-}
+/** @param {string} id @param {number} [fx] @param {number} [fy] */
+const mirrorPointOf = (id, fx = 0.5, fy = 0.5) => mirrorPoint(viewer, `#${id}`, fx, fy);
+/** @param {string} id */
+const showOnPage = (id) => showInMirror(page, viewer, `#${id}`);
 
 /** The element's box on the customer's page (viewport CSS px). @param {string} id */
 function pageBox(id) {
@@ -94,15 +55,8 @@ async function tool(name) {
   await viewer.getByTestId(`tool-${name}`).click();
 }
 
-/** The agent asks for `cap` in the viewer; the customer allows it in the consent window. @param {string} cap */
-async function askAndGrant(cap) {
-  await viewer.getByTestId(`ask-${cap}`).click();
-  await consent.getByTestId('ask').waitFor({ state: 'visible' });
-  await new Promise((r) => setTimeout(r, 800)); // Allow is armed 600 ms after the prompt appears
-  await consent.getByTestId('ask-allow').click();
-  await viewer.locator(`[data-testid=cap-${cap}][data-state=granted]`).waitFor();
-  await page.bringToFront();
-}
+/** @param {string} cap */
+const askAndGrant = (cap) => grantCapability({ viewer, consent, page, cap });
 
 before(async () => {
   rig = await startRig();
@@ -125,41 +79,50 @@ after(async () => {
 });
 
 describe('agent tools on the customer’s page', () => {
-  test('laser: the dot appears where the agent points and stays on the element when the page scrolls', async () => {
+  test('laser: the dot appears where the agent points, follows the agent’s pointer and hides when it leaves', async () => {
     await tool('laser');
     await showOnPage('coupon');
-    const p = await mirrorPoint('coupon');
-    await viewer.mouse.move(p.x - 20, p.y);
-    await viewer.mouse.move(p.x, p.y, { steps: 4 });
     const center = async () => {
       const [dot] = await overlayItems('laser');
       return dot?.box ? { x: dot.box.x + dot.box.w / 2, y: dot.box.y + dot.box.h / 2 } : null;
     };
-    const near = async () => {
+    /** @param {string} id */
+    const on = (id) => async () => {
       const c = await center();
-      const b = await pageBox('coupon');
+      const b = await pageBox(id);
       return c && Math.abs(c.x - (b.x + b.w / 2)) < 8 && Math.abs(c.y - (b.y + b.h / 2)) < 8 ? c : null;
     };
-    await waitFor(near, { message: 'the laser dot on “Apply coupon”' });
-    await page.evaluate(() => window.scrollBy(0, 60));
-    await waitFor(near, {
-      message: async () => `the laser dot still on “Apply coupon” after the page scrolled (dot ${JSON.stringify(await center())}, button ${JSON.stringify(await pageBox('coupon'))})`,
-    });
+    const p = await mirrorPointOf('coupon');
+    await viewer.mouse.move(p.x - 20, p.y);
+    await viewer.mouse.move(p.x, p.y, { steps: 4 });
+    await waitFor(on('coupon'), { message: async () => `the laser dot on “Apply coupon” (dot ${JSON.stringify(await center())}, button ${JSON.stringify(await pageBox('coupon'))})` });
+    const q = await mirrorPointOf('coupon-code');
+    await viewer.mouse.move(q.x, q.y, { steps: 6 });
+    await waitFor(on('coupon-code'), { message: 'the laser dot on the coupon field' });
+    // Off the mirror (onto the viewer's toolbar): the customer's dot goes away.
+    const bar = await viewer.getByTestId('tool-laser').boundingBox();
+    if (!bar) throw new Error('no toolbar');
+    await viewer.mouse.move(bar.x + bar.width / 2, bar.y + bar.height / 2, { steps: 4 });
+    await waitFor(async () => ((await overlayItems('laser')).length === 0 ? true : null), { message: 'the laser dot hidden' });
   });
 
-  test('highlight: a box around the element, no click on it; Clear removes it', async () => {
+  test('highlight: a box around the element that stays on it when the page scrolls, no click on it; Clear removes it', async () => {
     await tool('mark');
     await showOnPage('pay');
-    const p = await mirrorPoint('pay');
+    const p = await mirrorPointOf('pay');
     await viewer.mouse.click(p.x, p.y);
-    const b = await pageBox('pay');
-    await waitFor(
-      async () => {
-        const [m] = await overlayItems('mark');
-        return m?.box && Math.abs(m.box.x + m.box.w / 2 - (b.x + b.w / 2)) < 6 && Math.abs(m.box.y + m.box.h / 2 - (b.y + b.h / 2)) < 6 && m.box.w >= b.w ? m : null;
-      },
-      { message: 'the highlight around “Pay now”' },
-    );
+    const around = async () => {
+      const b = await pageBox('pay');
+      const [m] = await overlayItems('mark');
+      return m?.box && Math.abs(m.box.x + m.box.w / 2 - (b.x + b.w / 2)) < 6 && Math.abs(m.box.y + m.box.h / 2 - (b.y + b.h / 2)) < 6 && m.box.w >= b.w ? m : null;
+    };
+    await waitFor(around, { message: 'the highlight around “Pay now”' });
+    // The customer scrolls and the layout changes above the button: the highlight stays on it.
+    await page.evaluate(() => {
+      window.scrollBy(0, 80);
+      document.getElementById('details-toggle')?.insertAdjacentHTML('beforebegin', '<p style="height:40px;margin:0">Free shipping today</p>');
+    });
+    await waitFor(around, { message: 'the highlight still around “Pay now” after a scroll and a layout shift' });
     assert.equal(await page.evaluate(() => Reflect.get(window, '__finalClicks')), 0, 'highlighting “Pay now” must not click it');
     await tool('clear');
     await waitFor(async () => ((await overlayItems('mark')).length === 0 ? true : null), { message: 'the highlight cleared' });
@@ -170,8 +133,8 @@ describe('agent tools on the customer’s page', () => {
     const fade = viewer.getByTestId('draw-fade');
     if (await fade.isChecked()) await fade.uncheck();
     await showOnPage('notes');
-    const a = await mirrorPoint('notes', 0.1, 0.3);
-    const z = await mirrorPoint('notes', 0.9, 0.7);
+    const a = await mirrorPointOf('notes', 0.1, 0.3);
+    const z = await mirrorPointOf('notes', 0.9, 0.7);
     await viewer.mouse.move(a.x, a.y);
     await viewer.mouse.down();
     await viewer.mouse.move(z.x, z.y, { steps: 12 });
@@ -199,7 +162,7 @@ describe('consent per capability', () => {
     assert.equal(await viewer.getByTestId('cap-type').getAttribute('data-state'), 'ask');
     assert.ok(await viewer.getByTestId('tool-type').isDisabled(), 'Type is offered before it is granted');
     await showOnPage('terms-panel');
-    const q = await mirrorPoint('terms-panel');
+    const q = await mirrorPointOf('terms-panel');
     await viewer.mouse.move(q.x, q.y);
     await viewer.mouse.wheel(0, 200);
     await new Promise((r) => setTimeout(r, 500));
@@ -212,13 +175,13 @@ describe('consent per capability', () => {
     await askAndGrant('scroll');
     await tool('type');
     await showOnPage('name');
-    const p = await mirrorPoint('name');
+    const p = await mirrorPointOf('name');
     await viewer.mouse.click(p.x, p.y);
     await viewer.getByTestId('type-target').waitFor({ state: 'visible' });
     await viewer.keyboard.type('Ada Lovelace');
     await waitFor(async () => ((await fieldValue('name')) === 'Ada Lovelace' ? true : null), { message: 'the typed name on the customer’s page' });
     await showOnPage('terms-panel');
-    const q = await mirrorPoint('terms-panel');
+    const q = await mirrorPointOf('terms-panel');
     await viewer.mouse.move(q.x, q.y);
     await viewer.mouse.wheel(0, 150);
     await waitFor(async () => ((await page.evaluate(() => /** @type {HTMLElement} */ (document.getElementById('terms-panel')).scrollTop)) > 0 ? true : null), {
@@ -228,7 +191,7 @@ describe('consent per capability', () => {
 
   test('revoked in the middle of typing: the typing stops at once', async () => {
     await showOnPage('notes');
-    const p = await mirrorPoint('notes');
+    const p = await mirrorPointOf('notes');
     await viewer.mouse.click(p.x, p.y);
     await viewer.getByTestId('type-target').waitFor({ state: 'visible' });
     const long = 'The parcel can be left with the neighbours at number twelve if nobody is home. '.repeat(3);
@@ -246,7 +209,7 @@ describe('consent per capability', () => {
     await viewer.locator('[data-testid=cap-type]:not([data-state=granted])').waitFor();
     // Scroll, granted separately, still works.
     await showOnPage('terms-panel');
-    const q = await mirrorPoint('terms-panel');
+    const q = await mirrorPointOf('terms-panel');
     const before = await page.evaluate(() => /** @type {HTMLElement} */ (document.getElementById('terms-panel')).scrollTop);
     await viewer.mouse.move(q.x, q.y);
     await viewer.mouse.wheel(0, 100);
@@ -280,7 +243,7 @@ describe('navigation and a React app', () => {
     });
     await askAndGrant('type');
     await tool('type');
-    const p = await mirrorPoint('r-name');
+    const p = await mirrorPointOf('r-name');
     await viewer.mouse.click(p.x, p.y);
     await viewer.getByTestId('type-target').waitFor({ state: 'visible' });
     await viewer.keyboard.type('Grace');
@@ -288,5 +251,45 @@ describe('navigation and a React app', () => {
     await waitFor(async () => ((await state()).name === 'Grace' ? true : null), { message: 'React’s state has the typed name' });
     const s = await state();
     assert.ok(s.keys >= 5, `React saw the keydowns: ${s.keys}`);
+
+    // A checkbox and a select, as React sees them.
+    const box = await mirrorPointOf('r-newsletter');
+    await viewer.mouse.click(box.x, box.y);
+    await waitFor(async () => ((await state()).newsletter === true ? true : null), { message: 'React’s state has the ticked checkbox' });
+    const select = await mirrorPointOf('r-country');
+    await viewer.mouse.click(select.x, select.y);
+    await viewer.getByTestId('select-picker').selectOption('de');
+    await waitFor(async () => ((await state()).country === 'de' ? true : null), { message: 'React’s state has the chosen country' });
+    assert.equal(await page.evaluate(() => Reflect.get(window, '__reactSubmits')), 0);
+  });
+});
+
+describe('clicks and taking back control', () => {
+  test('a granted click works on a harmless control; Take back control on the page revokes everything at once', async () => {
+    await page.goto(`${site.origin}/assist/checkout`);
+    await waitFor(async () => (await viewer.evaluate(() => [...document.querySelectorAll('#mirror-host iframe')].some((f) => f instanceof HTMLIFrameElement && !!f.contentDocument?.getElementById('details-toggle')))) || null, {
+      message: 'the checkout in the mirror again',
+    });
+    await askAndGrant('click');
+    await tool('click');
+    await showOnPage('details-toggle');
+    const p = await mirrorPointOf('details-toggle');
+    await viewer.mouse.click(p.x, p.y);
+    await waitFor(async () => ((await page.locator('#details').isVisible()) ? true : null), { message: '“Show details” clicked by the agent' });
+
+    // The customer clicks "Take back control" in the page's indicator (a real click).
+    const takeBack = async () => {
+      const all = await closedShadowElements(page, 'cotab-indicator');
+      const b = all.find((e) => e.name === 'button' && (e.attrs.class ?? '').split(/\s+/).includes('takeback') && e.box && e.box.w > 0);
+      return b?.box ? { x: b.box.x + b.box.w / 2, y: b.box.y + b.box.h / 2 } : null;
+    };
+    const at = await waitFor(takeBack, { message: 'Take back control on the page' });
+    await page.mouse.click(at.x, at.y);
+    for (const cap of ['annotate', 'type', 'click', 'navigate', 'scroll']) {
+      await viewer.locator(`[data-testid=cap-${cap}]:not([data-state=granted])`).waitFor();
+    }
+    assert.deepEqual(await consent.evaluate(() => [...document.querySelectorAll('[data-testid^=revoke-]')].length), 0, 'the popup still lists a capability');
+    // The indicator no longer offers it: nothing is granted beyond view.
+    assert.equal(await takeBack(), null);
   });
 });

@@ -1169,3 +1169,70 @@ export async function closedShadowElements(page, hostTag) {
     await cdp.detach();
   }
 }
+
+/**
+ * Where the mirror's first `selector` match is on the viewer's screen (viewer CSS px), at fractions
+ * fx,fy of its box: through the shown mirror iframe's position and the scale it is drawn at.
+ * @param {Page} viewer
+ * @param {string} selector
+ * @param {number} [fx]
+ * @param {number} [fy]
+ * @returns {Promise<{x: number, y: number}>}
+ */
+export async function mirrorPoint(viewer, selector, fx = 0.5, fy = 0.5) {
+  return viewer.evaluate(
+    ({ selector, fx, fy }) => {
+      const frames = [...document.querySelectorAll('#mirror-host iframe')].filter((f) => f instanceof HTMLIFrameElement && getComputedStyle(f).display !== 'none');
+      const frame = /** @type {HTMLIFrameElement} */ (frames.at(-1));
+      const el = frame?.contentDocument?.querySelector(selector);
+      if (!el) throw new Error(`no ${selector} in the mirror`);
+      const fr = frame.getBoundingClientRect();
+      const s = fr.width / frame.offsetWidth;
+      const r = el.getBoundingClientRect();
+      return { x: fr.left + (r.left + fx * r.width) * s, y: fr.top + (r.top + fy * r.height) * s };
+    },
+    { selector, fx, fy },
+  );
+}
+
+/**
+ * The customer scrolls the first `selector` match into the middle of the tab; resolves when the
+ * mirror has scrolled the same way (the agent can only point at what the customer's viewport
+ * shows). The window's scroll is compared, not element positions: the agent's tools anchor to
+ * elements, so a small layout difference between page and mirror does not move them.
+ * @param {Page} page  the customer's shared tab
+ * @param {Page} viewer
+ * @param {string} selector
+ */
+export async function showInMirror(page, viewer, selector) {
+  const y = await page.evaluate((sel) => {
+    document.querySelector(sel)?.scrollIntoView({ block: 'center', inline: 'nearest' });
+    return scrollY;
+  }, selector);
+  await waitFor(
+    () =>
+      viewer.evaluate((y) => {
+        const frames = [...document.querySelectorAll('#mirror-host iframe')].filter((f) => f instanceof HTMLIFrameElement && getComputedStyle(f).display !== 'none');
+        const win = /** @type {HTMLIFrameElement | undefined} */ (frames.at(-1))?.contentWindow;
+        return win ? Math.abs(win.scrollY - y) < 1 : false;
+      }, y),
+    { message: `the mirror scrolled to ${y} like the page (to show ${selector})` },
+  );
+}
+
+/** How long the consent window's Allow ignores clicks after a request appears (popup.js ASK_ARMING_MS), plus slack. */
+const ASK_ARMED_AFTER_MS = 800;
+
+/**
+ * The agent asks for `cap` in the viewer; the customer allows it in the consent window; resolves
+ * when the viewer shows it granted (and the customer is back on the shared tab).
+ * @param {{viewer: Page, consent: Page, page: Page, cap: string}} opts
+ */
+export async function grantCapability({ viewer, consent, page, cap }) {
+  await viewer.getByTestId(`ask-${cap}`).click();
+  await consent.getByTestId('ask').waitFor({ state: 'visible' });
+  await delay(ASK_ARMED_AFTER_MS);
+  await consent.getByTestId('ask-allow').click();
+  await viewer.locator(`[data-testid=cap-${cap}][data-state=granted]`).waitFor();
+  await page.bringToFront();
+}

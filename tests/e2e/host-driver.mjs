@@ -13,8 +13,11 @@ const ORIGIN = 'chrome-extension://mnknokapbblehlbilofanegdjpgoobcc/';
 export const DRIVER_WAIT_MS = 20_000;
 
 export class HostDriver {
-  constructor() {
-    this.proc = spawn(HOST_BIN, [ORIGIN], { stdio: ['pipe', 'pipe', 'pipe'] });
+  /** @param {{env?: Record<string, string>, stderr?: 'pipe' | 'inherit'}} [opts]  env: added to the host's environment */
+  constructor(opts = {}) {
+    this.proc = spawn(HOST_BIN, [ORIGIN], { stdio: ['pipe', 'pipe', opts.stderr ?? 'pipe'], env: { ...process.env, ...opts.env } });
+    /** Where take() goes on from. */
+    this.cursor = 0;
     this.buffer = Buffer.alloc(0);
     /** @type {Map<number, string>} */
     this.chunks = new Map();
@@ -23,8 +26,11 @@ export class HostDriver {
     /** @type {Array<() => void>} */
     this.wake = [];
     this.stderr = '';
-    this.proc.stderr.setEncoding('utf8').on('data', (s) => (this.stderr += s));
-    this.proc.stdout.on('data', (d) => this.onData(d));
+    this.proc.stderr?.setEncoding('utf8').on('data', (s) => (this.stderr += s));
+    const { stdin, stdout } = this.proc;
+    if (!stdin || !stdout) throw new Error('host driver: no pipes to the host');
+    this.stdin = stdin;
+    stdout.on('data', (d) => this.onData(d));
     this.exited = new Promise((resolve) => this.proc.once('exit', resolve));
   }
 
@@ -37,7 +43,7 @@ export class HostDriver {
   sendRaw(body) {
     const head = Buffer.alloc(4);
     head.writeUInt32LE(body.length);
-    this.proc.stdin.write(Buffer.concat([head, body]));
+    this.stdin.write(Buffer.concat([head, body]));
   }
 
   /** An app message to the peer (app.md), inside the host's `send`. @param {unknown} data */
@@ -97,6 +103,25 @@ export class HostDriver {
   }
 
   /**
+   * The next host message after the previous take() (status reports passed to `onSkip`), which
+   * must be of `type`.
+   * @param {string} type
+   * @param {(m: any) => void} [onSkip]  sees each skipped `status`
+   */
+  async take(type, onSkip) {
+    for (;;) {
+      const m = await this.next(() => true, { from: this.cursor, what: `a ${type}` });
+      this.cursor = this.log.indexOf(m, this.cursor) + 1;
+      if (m.type === 'status') {
+        onSkip?.(m);
+        continue;
+      }
+      if (m.type !== type) throw new Error(`host driver: expected ${type}, got ${JSON.stringify(m).slice(0, 300)}`);
+      return m;
+    }
+  }
+
+  /**
    * The first app message from the peer (from log index `from` on) that matches.
    * @param {(d: any) => boolean} match
    * @param {{from?: number, timeout?: number, what?: string}} [opts]
@@ -108,7 +133,7 @@ export class HostDriver {
 
   async close() {
     if (this.proc.exitCode === null && this.proc.signalCode === null) {
-      this.proc.stdin.end();
+      this.stdin.end();
       const timer = setTimeout(() => this.proc.kill('SIGKILL'), 3000);
       await this.exited;
       clearTimeout(timer);
