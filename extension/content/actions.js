@@ -231,26 +231,13 @@ export class ActionRunner {
     try {
       const act = job.act;
       switch (act.a) {
-        case 'scroll':
-          this._scroll(job, act);
-          break;
-        case 'click':
-          this._click(job, act);
-          break;
-        case 'type':
-          this._type(job, act);
-          break;
-        case 'key':
-          this._key(job, act);
-          break;
-        case 'select':
-          this._select(job, act);
-          break;
-        case 'check':
-          this._check(job, act);
-          break;
-        default:
-          this._end(job, { ok: false, why: 'invalid', detail: 'not an action on the page' });
+        case 'scroll': return this._scroll(job, act);
+        case 'click': return this._click(job, act);
+        case 'type': return this._type(job, act);
+        case 'key': return this._key(job, act);
+        case 'select': return this._select(job, act);
+        case 'check': return this._check(job, act);
+        default: return this._end(job, { ok: false, why: 'invalid', detail: 'not an action on the page' });
       }
     } catch (err) {
       // Our own code met a DOM it did not expect; the act still gets its one answer.
@@ -313,6 +300,24 @@ export class ActionRunner {
     // A node of another document (a frame's) is nothing the Recorder named.
     if (node !== this._doc && node.ownerDocument !== this._doc) return null;
     return node;
+  }
+
+  /**
+   * The element the act names, once the firewall's `check` lets the agent act on it; otherwise
+   * the act ends with the firewall's refusal.
+   * @param {Job} job
+   * @param {number} id
+   * @param {(target: unknown, ctx: FirewallContext) => Verdict} check
+   * @returns {Element | null}
+   */
+  _vetted(job, id, check) {
+    const node = this._node(id);
+    const verdict = check(node, this._ctx());
+    if (!verdict.ok) {
+      this._end(job, verdict);
+      return null;
+    }
+    return /** @type {Element} */ (node);
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -433,10 +438,8 @@ export class ActionRunner {
    * @param {Extract<ActMsg, {a: 'click'}>} act
    */
   _click(job, act) {
-    const node = this._node(act.id);
-    const verdict = checkClick(node, this._ctx());
-    if (!verdict.ok) return this._end(job, verdict);
-    const el = /** @type {Element} */ (node);
+    const el = this._vetted(job, act.id, checkClick);
+    if (!el) return;
     this._arm(job);
     if (!this._pointerClick(job, el, () => checkClick(el, this._ctx()))) return;
     this._settle(job, () => ({ ok: true }));
@@ -447,11 +450,8 @@ export class ActionRunner {
    * @param {Extract<ActMsg, {a: 'check'}>} act
    */
   _check(job, act) {
-    const node = this._node(act.id);
-    const ctx = this._ctx();
-    const verdict = checkCheck(node, ctx);
-    if (!verdict.ok) return this._end(job, verdict);
-    const el = /** @type {Element} */ (node);
+    const el = this._vetted(job, act.id, checkCheck);
+    if (!el) return;
     const native = el.localName === 'input';
     const state = () => (native ? /** @type {HTMLInputElement} */ (el).checked : el.getAttribute('aria-checked')?.trim() === 'true');
     if (state() === act.c) return this._end(job, { ok: true });
@@ -513,10 +513,8 @@ export class ActionRunner {
    * @param {Extract<ActMsg, {a: 'select'}>} act
    */
   _select(job, act) {
-    const node = this._node(act.id);
-    const verdict = checkSelect(node, act.v, this._ctx());
-    if (!verdict.ok) return this._end(job, verdict);
-    const select = /** @type {HTMLSelectElement} */ (node);
+    const select = /** @type {HTMLSelectElement | null} */ (this._vetted(job, act.id, (target, ctx) => checkSelect(target, act.v, ctx)));
+    if (!select) return;
     const option = /** @type {HTMLOptionElement} */ (findOption(select, act.v));
     // Picking what is already picked changes nothing and fires nothing.
     if (select.multiple ? option.selected : select.selectedIndex === option.index) return this._end(job, { ok: true });
@@ -544,20 +542,17 @@ export class ActionRunner {
    * @param {Extract<ActMsg, {a: 'type'}>} act
    */
   _type(job, act) {
-    const node = this._node(act.id);
-    const ctx = this._ctx();
-    const verdict = checkEditable(node, ctx);
-    if (!verdict.ok) return this._end(job, verdict);
+    const el = this._vetted(job, act.id, checkEditable);
+    if (!el) return;
     const text = act.text;
     if (typeof text !== 'string' || text.length === 0 || text.length > MAX_TYPE_CHARS) {
       return this._end(job, { ok: false, why: 'invalid', detail: `text must be 1 to ${MAX_TYPE_CHARS} characters` });
     }
     if (TEXT_CONTROL.test(text)) return this._end(job, { ok: false, why: 'invalid', detail: 'the text contains control characters' });
-    const el = /** @type {Element} */ (node);
     const kind = /** @type {EditKind} */ (editableKind(el));
     const chars = Array.from(text.replace(/\r\n?/g, '\n'));
     if (kind === 'input' && chars.includes('\n')) {
-      const detail = `a line break in ${describeElement(el, ctx.isMasked)} would submit the form`;
+      const detail = `a line break in ${describeElement(el, this._ctx().isMasked)} would submit the form`;
       return this._end(job, { ok: false, why: 'submit', detail });
     }
     this._arm(job);
@@ -594,16 +589,13 @@ export class ActionRunner {
    * @param {Extract<ActMsg, {a: 'key'}>} act
    */
   _key(job, act) {
-    const node = this._node(act.id);
-    const ctx = this._ctx();
-    const verdict = checkEditable(node, ctx);
-    if (!verdict.ok) return this._end(job, verdict);
-    const el = /** @type {Element} */ (node);
+    const el = this._vetted(job, act.id, checkEditable);
+    if (!el) return;
     const kind = /** @type {EditKind} */ (editableKind(el));
     const key = act.key;
     if (!Object.hasOwn(KEY_CODES, key)) return this._end(job, { ok: false, why: 'invalid', detail: 'not a key the agent may press' });
     if (key === 'Enter' && kind === 'input') {
-      return this._end(job, { ok: false, why: 'submit', detail: `Enter in ${describeElement(el, ctx.isMasked)} would submit the form` });
+      return this._end(job, { ok: false, why: 'submit', detail: `Enter in ${describeElement(el, this._ctx().isMasked)} would submit the form` });
     }
     this._arm(job);
     const edit = this._focusField(job, el, kind);
@@ -781,6 +773,20 @@ export class ActionRunner {
   }
 
   /**
+   * One of the browser's editing commands on the focused field.
+   * @param {string} command
+   * @param {string} [value]
+   * @returns {boolean} it edited (false where the browser refuses it or throws)
+   */
+  _exec(command, value) {
+    try {
+      return this._doc.execCommand(command, false, value);
+    } catch {
+      return false;
+    }
+  }
+
+  /**
    * The insertion itself: the browser's editing command, or (where it refuses) the same edit by
    * hand with the `input` event the browser would have fired.
    * @param {{el: Element, host: HTMLElement, kind: EditKind}} edit
@@ -788,15 +794,7 @@ export class ActionRunner {
    * @param {string} text
    */
   _insert(edit, inputType, text) {
-    let done = false;
-    try {
-      done = inputType === 'insertLineBreak'
-        ? this._doc.execCommand('insertLineBreak')
-        : this._doc.execCommand('insertText', false, text);
-    } catch {
-      done = false;
-    }
-    if (done) return;
+    if (inputType === 'insertLineBreak' ? this._exec('insertLineBreak') : this._exec('insertText', text)) return;
     if (edit.kind === 'contenteditable') {
       const sel = this._doc.getSelection();
       if (!sel || sel.rangeCount === 0) return;
@@ -828,13 +826,7 @@ export class ActionRunner {
    * @param {boolean} forward
    */
   _delete(edit, forward) {
-    let done = false;
-    try {
-      done = this._doc.execCommand(forward ? 'forwardDelete' : 'delete');
-    } catch {
-      done = false;
-    }
-    if (done) return;
+    if (this._exec(forward ? 'forwardDelete' : 'delete')) return;
     if (edit.kind === 'contenteditable') {
       const sel = this._doc.getSelection();
       if (!sel || sel.rangeCount === 0) return;

@@ -751,6 +751,32 @@ function maskedOf(ctx) {
 }
 
 /**
+ * The element an action names, unless it is masked (itself or an ancestor), with the context's
+ * masking verdict; or the refusal.
+ * @param {unknown} target
+ * @param {FirewallContext} ctx
+ * @returns {{el: Element, masked: ReturnType<typeof maskedOf>, verdict: null} | {el: null, masked?: undefined, verdict: Verdict}}
+ */
+function unmaskedElement(target, ctx) {
+  const named = asElement(target);
+  if (!named.el) return named;
+  const masked = maskedOf(ctx);
+  if (isMaskedElement(named.el, masked)) return { el: null, verdict: refuse('masked', describeElement(named.el, masked)) };
+  return { el: named.el, masked, verdict: null };
+}
+
+/**
+ * OK, or the refusal saying why the customer could not interact with el now (interactionProblem).
+ * @param {Element} el
+ * @param {ReturnType<typeof maskedOf>} masked
+ * @returns {Verdict}
+ */
+function usable(el, masked) {
+  const problem = interactionProblem(el);
+  return problem ? refuse('invalid', `${describeElement(el, masked)} is ${problem}`) : OK;
+}
+
+/**
  * Why the customer could not interact with el right now, or null: disabled (itself or the control
  * it is inside), inert, behind a modal dialog, or not displayed.
  * @param {Element} el
@@ -844,15 +870,11 @@ function chainVerdict(el, chain, ctx) {
  * @returns {Verdict}
  */
 export function checkClick(target, ctx) {
-  const { el, verdict } = asElement(target);
+  const { el, masked, verdict } = unmaskedElement(target, ctx);
   if (!el) return verdict;
-  const masked = maskedOf(ctx);
-  if (isMaskedElement(el, masked)) return refuse('masked', describeElement(el, masked));
   const chained = chainVerdict(el, activationChain(el), ctx);
   if (!chained.ok) return chained;
-  const problem = interactionProblem(el);
-  if (problem) return refuse('invalid', `${describeElement(el, masked)} is ${problem}`);
-  return OK;
+  return usable(el, masked);
 }
 
 /**
@@ -862,10 +884,8 @@ export function checkClick(target, ctx) {
  * @returns {Verdict}
  */
 export function checkEditable(target, ctx) {
-  const { el, verdict } = asElement(target);
+  const { el, masked, verdict } = unmaskedElement(target, ctx);
   if (!el) return verdict;
-  const masked = maskedOf(ctx);
-  if (isMaskedElement(el, masked)) return refuse('masked', describeElement(el, masked));
   const kind = editableKind(el);
   if (kind === null) return refuse('not-editable', `${describeElement(el, masked)} is not a text field`);
   if (kind !== 'contenteditable') {
@@ -873,9 +893,7 @@ export function checkEditable(target, ctx) {
     if (field.disabled || el.matches(':disabled')) return refuse('invalid', `${describeElement(el, masked)} is disabled`);
     if (field.readOnly) return refuse('not-editable', `${describeElement(el, masked)} is read-only`);
   }
-  const problem = interactionProblem(el);
-  if (problem) return refuse('invalid', `${describeElement(el, masked)} is ${problem}`);
-  return OK;
+  return usable(el, masked);
 }
 
 /**
@@ -897,18 +915,16 @@ export function findOption(select, value) {
  * @returns {Verdict}
  */
 export function checkSelect(target, value, ctx) {
-  const { el, verdict } = asElement(target);
+  const { el, masked, verdict } = unmaskedElement(target, ctx);
   if (!el) return verdict;
-  const masked = maskedOf(ctx);
-  if (isMaskedElement(el, masked)) return refuse('masked', describeElement(el, masked));
   if (!isHtml(el, 'select')) return refuse('not-editable', `${describeElement(el, masked)} is not a list of options`);
   const what = describeElement(el, masked);
   for (const e of ancestry(el)) {
     const s = matchSelectors(e, ctx?.finalizeSelectors);
     if (s !== null) return refuse('finalizing', what);
   }
-  const problem = interactionProblem(el);
-  if (problem) return refuse('invalid', `${what} is ${problem}`);
+  const ready = usable(el, masked);
+  if (!ready.ok) return ready;
   if (typeof value !== 'string') return refuse('invalid', 'no option value given');
   const option = findOption(/** @type {HTMLSelectElement} */ (el), value);
   if (!option) return refuse('invalid', `${what} has no option with that value`);
@@ -925,10 +941,8 @@ export function checkSelect(target, value, ctx) {
  * @returns {Verdict}
  */
 export function checkCheck(target, ctx) {
-  const { el, verdict } = asElement(target);
+  const { el, masked, verdict } = unmaskedElement(target, ctx);
   if (!el) return verdict;
-  const masked = maskedOf(ctx);
-  if (isMaskedElement(el, masked)) return refuse('masked', describeElement(el, masked));
   const native = isCheckable(el);
   if (!native && !isAriaCheckable(el)) return refuse('not-editable', `${describeElement(el, masked)} is not a checkbox or radio button`);
   const chain = activationChain(el);

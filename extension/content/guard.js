@@ -126,28 +126,25 @@ export function installGuard(eventName) {
     define(proto, method, { configurable: true, enumerable: d.enumerable, writable: d.writable, value: fn });
   };
 
+  /**
+   * A wrap for patch: while armed, reports `what` and returns `result` instead of calling the
+   * original.
+   * @param {string} what
+   * @param {null | undefined} result
+   * @returns {(original: Function) => (this: unknown, ...args: unknown[]) => unknown}
+   */
+  const blockedWhileArmed = (what, result) => (original) => function (...args) {
+    if (armed) {
+      report(what);
+      return result;
+    }
+    return apply(original, this, args);
+  };
+
   try {
-    patch(HTMLFormElement.prototype, 'submit', (original) => function (...args) {
-      if (armed) {
-        report('submit');
-        return undefined;
-      }
-      return apply(original, this, args);
-    });
-    patch(HTMLFormElement.prototype, 'requestSubmit', (original) => function (...args) {
-      if (armed) {
-        report('submit');
-        return undefined;
-      }
-      return apply(original, this, args);
-    });
-    patch(win, 'open', (original) => function (...args) {
-      if (armed) {
-        report('open');
-        return null;
-      }
-      return apply(original, this, args);
-    });
+    patch(HTMLFormElement.prototype, 'submit', blockedWhileArmed('submit', undefined));
+    patch(HTMLFormElement.prototype, 'requestSubmit', blockedWhileArmed('submit', undefined));
+    patch(win, 'open', blockedWhileArmed('open', null));
     patch(HTMLElement.prototype, 'click', (original) => function (...args) {
       if (armed) {
         let vetted = true;

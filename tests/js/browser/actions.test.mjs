@@ -1,267 +1,35 @@
 // The ActionRunner (extension/content/actions.js) and the guard (extension/content/guard.js) in
-// real headless Chromium, wired as in the extension: the runner and the guard's isolated half in a
-// real isolated world (created over CDP, like the content script's), the page, React and the
-// guard's main-world half (installed from installGuard's source, as executeScript sends it) in the
-// page's world. Typing must look like a user's to the page (its events, React's controlled
-// fields), the guard must stop what the page's own handlers try while an action runs, and
-// revocation must stop an action between two characters.
+// real headless Chromium, wired as in the extension (isolated-world.mjs): the runner and the
+// guard's isolated half in a real isolated world (created over CDP, like the content script's),
+// the page, React and the guard's main-world half (installed from installGuard's source, as
+// executeScript sends it) in the page's world. Typing must look like a user's to the page (its
+// events, React's controlled fields), the guard must stop what the page's own handlers try while
+// an action runs, and revocation must stop an action between two characters.
 
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
-import http from 'node:http';
-import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { fileURLToPath } from 'node:url';
-
-import { build } from 'esbuild';
-import { chromium } from 'playwright-core';
 
 import { GUARD_SETTLE_MS, MAX_QUEUED_ACTS, MAX_TYPE_CHARS } from '../../../extension/content/actions.js';
 import { installGuard } from '../../../extension/content/guard.js';
-import { checkoutPage, reactFormPage } from '../../pages/assist.mjs';
-import { CHROMIUM_ARGS } from './harness.mjs';
+import { isolatedWorld } from './isolated-world.mjs';
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
-
-// ---------------------------------------------------------------------------------------------
-// Harness: two local origins, one browser, the isolated-world bundle.
-
-/** The isolated world's test API (globalThis.__cotab): ids for elements, the firewall, a runner. */
-const ISOLATED_SOURCE = `
-import * as firewall from './extension/content/firewall.js';
-import { ActionRunner } from './extension/content/actions.js';
-import { guardClient } from './extension/content/guard.js';
-import { compileRules, matchesBlockRule, matchesMaskRule, selectorValidator } from './extension/content/mask.js';
-
-const T = {
-  firewall,
-  ids: new Map(),
-  back: new Map(),
-  nextId: 1,
-  settings: { allowedOrigins: [], finalizeSelectors: [] },
-  rules: compileRules({ maskSelectors: [], blockSelectors: [], isValid: selectorValidator(document) }),
-  answers: [],
-  waiters: new Map(),
-  n: 0,
-  runner: null,
-  guard: null,
-  /** A mirror id for an element (a selector) or any node. */
-  id(target) {
-    const node = typeof target === 'string' ? document.querySelector(target) : target;
-    if (!node) throw new Error('no element ' + target);
-    if (T.back.has(node)) return T.back.get(node);
-    const id = T.nextId++;
-    T.ids.set(id, node);
-    T.back.set(node, id);
-    return id;
-  },
-  el(selector) {
-    const el = document.querySelector(selector);
-    if (!el) throw new Error('no element ' + selector);
-    return el;
-  },
-  configure(opts) {
-    T.settings = { allowedOrigins: opts.allowedOrigins ?? [], finalizeSelectors: opts.finalizeSelectors ?? [] };
-    T.rules = compileRules({ maskSelectors: opts.maskSelectors ?? [], blockSelectors: [], isValid: selectorValidator(document) });
-  },
-  /** The Recorder's verdict, as the content script passes it: a mask or block rule on el or an ancestor. */
-  isMasked(el) {
-    for (let e = el; e; e = e.parentElement) if (matchesMaskRule(e, T.rules) || matchesBlockRule(e, T.rules)) return true;
-    return false;
-  },
-  ctx() {
-    return { allowedOrigins: T.settings.allowedOrigins, finalizeSelectors: T.settings.finalizeSelectors, pageUrl: location.href, isMasked: (el) => T.isMasked(el) };
-  },
-  start(guardEvent) {
-    T.guard = guardEvent
-      ? guardClient(document, guardEvent, { context: () => T.ctx(), vetClick: (el) => firewall.checkClick(el, T.ctx()) })
-      : null;
-    T.runner = new ActionRunner({
-      doc: document,
-      resolve: (id) => T.ids.get(id) ?? null,
-      context: () => T.ctx(),
-      guard: T.guard,
-      onDone: (n) => T.answer({ n, done: true }),
-      onRefused: (n, a, why, detail) => T.answer({ n, a, why, detail }),
-    });
-  },
-  answer(r) {
-    T.answers.push(r);
-    const w = T.waiters.get(r.n);
-    if (w) {
-      T.waiters.delete(r.n);
-      w(r);
-    }
-  },
-  /** Runs an act (id: a selector, a number, or a node) without waiting; returns its n. */
-  fire(a) {
-    const n = ++T.n;
-    const act = { k: 'act', n, e: 1, ...a };
-    if (a.id !== undefined && typeof a.id !== 'number') act.id = T.id(a.id);
-    T.runner.run(act);
-    return n;
-  },
-  wait(n) {
-    const got = T.answers.find((r) => r.n === n);
-    return got ? Promise.resolve(got) : new Promise((resolve) => T.waiters.set(n, resolve));
-  },
-  act(a) {
-    return T.wait(T.fire(a));
-  },
-  answersFor(n) {
-    return T.answers.filter((r) => r.n === n).length;
-  },
-};
-globalThis.__cotab = T;
-`;
+const world = isolatedWorld();
+before(world.open);
+after(world.close);
+const { load, iso, score, assertNothingReached, orders } = world;
 
 /**
- * @param {(req: http.IncomingMessage, res: http.ServerResponse) => void} handler
- * @returns {Promise<{server: http.Server, origin: string}>}
- */
-function listen(handler) {
-  return new Promise((resolve, reject) => {
-    const server = http.createServer(handler);
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const addr = /** @type {import('node:net').AddressInfo} */ (server.address());
-      resolve({ server, origin: `http://127.0.0.1:${addr.port}` });
-    });
-  });
-}
-
-/** @type {import('playwright-core').Browser} */
-let browser;
-/** @type {import('playwright-core').Page} */
-let page;
-/** @type {import('playwright-core').CDPSession} */
-let cdp;
-let contextId = 0;
-let bundle = '';
-/** @type {{server: http.Server, origin: string}} */
-let site;
-/** @type {{server: http.Server, origin: string}} */
-let other;
-/** Requests the site got for submissions and finalizing clicks ("POST /assist/order"). @type {string[]} */
-const orders = [];
-/** Every request the other origin got. @type {string[]} */
-const otherHits = [];
-let guardSeq = 0;
-
-before(async () => {
-  const out = await build({ stdin: { contents: ISOLATED_SOURCE, resolveDir: root }, bundle: true, write: false, format: 'iife', target: 'chrome120', logLevel: 'warning' });
-  bundle = out.outputFiles[0].text;
-  other = await listen((req, res) => {
-    otherHits.push(`${req.method} ${req.url}`);
-    res.setHeader('content-type', 'text/html');
-    res.end('<!DOCTYPE html><title>partner</title><p>partner site');
-  });
-  const react = readFileSync(path.join(root, 'node_modules/react/umd/react.production.min.js'));
-  const reactDom = readFileSync(path.join(root, 'node_modules/react-dom/umd/react-dom.production.min.js'));
-  site = await listen((req, res) => {
-    const url = new URL(req.url ?? '/', 'http://x');
-    const html = (/** @type {string} */ body) => {
-      res.setHeader('content-type', 'text/html; charset=utf-8');
-      res.end(body);
-    };
-    if (url.pathname === '/assist/checkout') return html(checkoutPage({ crossOrigin: other.origin }));
-    if (url.pathname === '/assist/react') return html(reactFormPage({ reactSrc: '/umd/react.js', reactDomSrc: '/umd/react-dom.js' }));
-    if (url.pathname === '/umd/react.js' || url.pathname === '/umd/react-dom.js') {
-      res.setHeader('content-type', 'text/javascript');
-      return res.end(url.pathname === '/umd/react.js' ? react : reactDom);
-    }
-    if (['/assist/order', '/assist/final', '/assist/pay'].includes(url.pathname)) {
-      orders.push(`${req.method} ${url.pathname}${url.search}`);
-      return html('<!DOCTYPE html><title>done</title><p>Order placed');
-    }
-    if (url.pathname.startsWith('/assist/')) return html(`<!DOCTYPE html><title>${url.pathname}</title><p>${url.pathname}`);
-    res.statusCode = 404;
-    res.end();
-  });
-  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', headless: true, args: CHROMIUM_ARGS });
-  page = await browser.newPage({ viewport: { width: 1200, height: 800 } });
-  cdp = await page.context().newCDPSession(page);
-});
-
-after(async () => {
-  await browser?.close();
-  site?.server.close();
-  other?.server.close();
-});
-
-/**
- * Loads a page, creates the isolated world, loads the bundle into it, installs the guard's two
- * halves (unless `guard` is false) and starts a runner.
- * @param {string} pathname
- * @param {{guard?: boolean, mainGuard?: boolean, allowedOrigins?: string[], finalizeSelectors?: string[], maskSelectors?: string[]}} [opts]
- *   mainGuard false: only the guard's isolated half (as if executeScript had failed)
- */
-async function load(pathname, opts = {}) {
-  await page.goto(site.origin + pathname);
-  orders.length = 0;
-  otherHits.length = 0;
-  const { frameTree } = await cdp.send('Page.getFrameTree');
-  const world = await cdp.send('Page.createIsolatedWorld', { frameId: frameTree.frame.id, worldName: 'cotab-test' });
-  contextId = world.executionContextId;
-  await evaluateIn(bundle);
-  const guardEvent = opts.guard === false ? '' : `cotab-test-${++guardSeq}`;
-  if (guardEvent && opts.mainGuard !== false) await page.evaluate(`(${installGuard.toString()})(${JSON.stringify(guardEvent)})`);
-  await iso((T, o) => {
-    T.configure(o);
-    T.start(o.guardEvent);
-  }, { ...opts, guardEvent });
-}
-
-/** @param {string} expression */
-async function evaluateIn(expression) {
-  const r = await cdp.send('Runtime.evaluate', { contextId, expression, awaitPromise: true, returnByValue: true });
-  if (r.exceptionDetails) throw new Error(`isolated world: ${r.exceptionDetails.exception?.description ?? r.exceptionDetails.text}`);
-  return r.result.value;
-}
-
-/**
- * Runs `fn(T, arg)` in the isolated world (T = its test API) and returns its (awaited) value.
- * @param {(T: any, arg: any) => any} fn
- * @param {unknown} [arg]
- */
-function iso(fn, arg = null) {
-  return evaluateIn(`(${fn.toString()})(globalThis.__cotab, ${JSON.stringify(arg)})`);
-}
-
-/** The page's own counters (main world). */
-function score() {
-  return page.evaluate(() => {
-    const w = /** @type {any} */ (window);
-    return { submits: w.__submits, finalClicks: w.__finalClicks, coupons: w.__coupons, pageId: w.__pageId, url: location.pathname };
-  });
-}
-
-/** Nothing was submitted, no finalizing control was reached, the page is the same document.
- * @param {{pageId: number}} before */
-async function assertNothingReached(before) {
-  // Requests the page would have sent are sent from the same listeners that count: one task of
-  // the page's own is enough for them to have left.
-  await page.evaluate(() => new Promise((r) => setTimeout(r, 50)));
-  const s = await score();
-  assert.equal(s.pageId, before.pageId, 'still the same document (nothing navigated)');
-  assert.equal(s.submits, 0, 'no submit event and no form.submit() reached the page');
-  assert.equal(s.finalClicks, 0, 'no event reached a finalizing control');
-  assert.deepEqual(orders, [], 'the server received no order');
-  assert.deepEqual(otherHits, [], 'the other origin received nothing');
-}
-
-/**
- * Runs `fn(T, arg)` in the PAGE's world, where the bundle is loaded too by loadMainWorldRunner.
+ * Runs `fn(T, arg)` in the PAGE's world, where a test loads the bundle too (addScriptTag).
  * @param {(T: any, arg: any) => any} fn
  * @param {unknown} [arg]
  */
 function mainWorld(fn, arg = null) {
-  return page.evaluate(`(${fn.toString()})(globalThis.__cotab, ${JSON.stringify(arg)})`);
+  return world.page.evaluate(`(${fn.toString()})(globalThis.__cotab, ${JSON.stringify(arg)})`);
 }
 
 /** The page's event log (window.__log), then cleared. @returns {Promise<string[]>} */
 function takeLog() {
-  return page.evaluate(() => {
+  return world.page.evaluate(() => {
     const w = /** @type {any} */ (window);
     const log = w.__log.slice();
     w.__log.length = 0;
@@ -271,7 +39,7 @@ function takeLog() {
 
 /** The React page's state. @returns {Promise<{name: string, message: string, country: string, newsletter: boolean, keys: number}>} */
 async function reactState() {
-  return JSON.parse(await page.evaluate(() => document.getElementById('state')?.textContent ?? 'null'));
+  return JSON.parse(await world.page.evaluate(() => document.getElementById('state')?.textContent ?? 'null'));
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -357,7 +125,7 @@ describe('actions: typing', () => {
 
   test('a page that cancels keydown or beforeinput keeps the character out, as with a user (editors that insert themselves)', async () => {
     await load('/assist/checkout');
-    await page.evaluate(() => {
+    await world.page.evaluate(() => {
       document.getElementById('zip')?.addEventListener('keydown', (e) => { if (e.key === 'x') e.preventDefault(); });
       document.getElementById('zip')?.addEventListener('beforeinput', (e) => { if (e.data === 'y') e.preventDefault(); });
     });
@@ -387,7 +155,7 @@ describe('actions: typing', () => {
       const poll = () => (document.querySelector('textarea')?.value.length ?? 0) >= 3 ? resolve(null) : setTimeout(poll, 1);
       poll();
     }));
-    await page.evaluate(() => document.getElementById('zip')?.focus());
+    await world.page.evaluate(() => document.getElementById('zip')?.focus());
     const r = await iso(async (T, n) => ({ answer: await T.wait(n), zip: T.el('#zip').value, notes: T.el('#notes').value.length }), n);
     assert.equal(r.answer.why, 'invalid');
     assert.match(r.answer.detail, /focus moved away/);
@@ -397,7 +165,7 @@ describe('actions: typing', () => {
 
   test('a field that moves the focus itself while typing (auto-advance) is followed when the next field is allowed', async () => {
     await load('/assist/checkout');
-    await page.evaluate(() => {
+    await world.page.evaluate(() => {
       const zip = /** @type {HTMLInputElement} */ (document.getElementById('zip'));
       zip.addEventListener('input', () => { if (zip.value.length >= 3) document.getElementById('phone')?.focus(); });
     });
@@ -421,7 +189,7 @@ describe('actions: React 18 controlled fields', () => {
     for (const a of Object.values(r)) assert.equal(a.done, true, JSON.stringify(a));
     const state = await reactState();
     assert.deepEqual(state, { name: 'Ann Le', message: 'Hello\nthere', country: 'jp', newsletter: true, keys: 8 });
-    const dom = await page.evaluate(() => ({
+    const dom = await world.page.evaluate(() => ({
       name: /** @type {HTMLInputElement} */ (document.getElementById('r-name')).value,
       country: /** @type {HTMLSelectElement} */ (document.getElementById('r-country')).value,
       news: /** @type {HTMLInputElement} */ (document.getElementById('r-newsletter')).checked,
@@ -434,7 +202,7 @@ describe('actions: React 18 controlled fields', () => {
 
   test('typing updates React state with the runner in the page\'s own world too (React\'s value tracker wraps the element there)', async () => {
     await load('/assist/react', { guard: false });
-    await page.addScriptTag({ content: bundle });
+    await world.page.addScriptTag({ content: world.bundle });
     await mainWorld((T) => {
       T.configure({});
       T.start('');
@@ -455,14 +223,14 @@ describe('actions: select, check, scroll, click', () => {
     const log2 = await takeLog();
     assert.equal(first.done, true);
     assert.equal(again.done, true);
-    assert.equal(await page.evaluate(() => /** @type {HTMLSelectElement} */ (document.getElementById('country')).value), 'de');
+    assert.equal(await world.page.evaluate(() => /** @type {HTMLSelectElement} */ (document.getElementById('country')).value), 'de');
     assert.deepEqual(log1, ['input::country', 'change::country']);
     assert.deepEqual(log2, []);
   });
 
   test('check ticks checkboxes and radios, an ARIA switch too; a state already right is done without events', async () => {
     await load('/assist/checkout');
-    await page.evaluate(() => {
+    await world.page.evaluate(() => {
       const sw = document.createElement('div');
       sw.id = 'dark-switch';
       sw.setAttribute('role', 'switch');
@@ -526,7 +294,7 @@ describe('actions: select, check, scroll, click', () => {
     assert.equal(r.shown, true);
     assert.equal(r.focused, 'details-toggle', 'the mousedown moved the focus, as a user\'s would');
     assert.equal((await score()).coupons, 1);
-    const navigated = page.waitForURL(`${site.origin}/assist/help`);
+    const navigated = world.page.waitForURL(`${world.siteOrigin}/assist/help`);
     await iso((T) => T.fire({ a: 'click', id: '#help-link' }));
     await navigated;
   });
@@ -546,10 +314,22 @@ describe('actions: the guard', () => {
    */
   async function couponDoes(hook, opts = {}) {
     await load('/assist/checkout', opts);
-    await page.evaluate(`window.onCoupon = (form) => { ${hook} }`);
+    await world.page.evaluate(`window.onCoupon = (form) => { ${hook} }`);
     const before = await score();
     const answer = await iso((T) => T.act({ a: 'click', id: '#coupon' }));
     return { answer, before };
+  }
+
+  /**
+   * couponDoes(hook, opts): the click is refused `why`, and nothing reached the page.
+   * @param {string} hook
+   * @param {string} why
+   * @param {{mainGuard?: boolean}} [opts]
+   */
+  async function assertCouponRefused(hook, why, opts) {
+    const { answer, before } = await couponDoes(hook, opts);
+    assert.equal(answer.why, why);
+    await assertNothingReached(before);
   }
 
   test('threat: an allowed button\'s handler calls form.submit() — the submit is blocked and the click refused submit', async () => {
@@ -560,90 +340,69 @@ describe('actions: the guard', () => {
     assert.equal(await iso((T) => T.guard.mainWorld()), true, 'the main-world half answered');
   });
 
-  test('threat: the handler calls requestSubmit() — blocked, refused submit', async () => {
-    const { answer, before } = await couponDoes('form.requestSubmit()');
-    assert.equal(answer.why, 'submit');
-    await assertNothingReached(before);
-  });
+  test('threat: the handler calls requestSubmit() — blocked, refused submit', () =>
+    assertCouponRefused('form.requestSubmit()', 'submit'));
 
-  test('threat: the handler clicks the form\'s submit button — the submit event is cancelled, refused submit', async () => {
-    const { answer, before } = await couponDoes('document.getElementById("continue").click()');
-    assert.equal(answer.why, 'submit');
-    await assertNothingReached(before);
-  });
+  test('threat: the handler clicks the form\'s submit button — the submit event is cancelled, refused submit', () =>
+    assertCouponRefused('document.getElementById("continue").click()', 'submit'));
 
-  test(`threat: the handler submits from a timer, within GUARD_SETTLE_MS (${GUARD_SETTLE_MS} ms) — blocked, refused submit`, async () => {
-    const { answer, before } = await couponDoes('setTimeout(() => form.submit(), 0); Promise.resolve().then(() => form.requestSubmit())');
-    assert.equal(answer.why, 'submit');
-    await assertNothingReached(before);
-  });
+  test(`threat: the handler submits from a timer, within GUARD_SETTLE_MS (${GUARD_SETTLE_MS} ms) — blocked, refused submit`, () =>
+    assertCouponRefused('setTimeout(() => form.submit(), 0); Promise.resolve().then(() => form.requestSubmit())', 'submit'));
 
   test('threat: a handler whose first submit was blocked tries again from a timer — the guard is still armed, nothing is submitted', async () => {
     const { answer, before } = await couponDoes('form.requestSubmit(); setTimeout(() => form.submit(), 0); setTimeout(() => form.requestSubmit(), 5)');
     assert.equal(answer.why, 'submit');
-    await page.evaluate((ms) => new Promise((r) => setTimeout(r, ms)), GUARD_SETTLE_MS);
+    await world.page.evaluate((ms) => new Promise((r) => setTimeout(r, ms)), GUARD_SETTLE_MS);
     await assertNothingReached(before);
   });
 
-  test('threat: the handler submits with an unpatched submit() from a fresh iframe — the navigation is cancelled, refused submit', async () => {
-    const { answer, before } = await couponDoes(`
+  test('threat: the handler submits with an unpatched submit() from a fresh iframe — the navigation is cancelled, refused submit', () =>
+    assertCouponRefused(`
       const frame = document.createElement('iframe');
       document.body.append(frame);
-      frame.contentWindow.HTMLFormElement.prototype.submit.call(form);`);
-    assert.equal(answer.why, 'submit');
-    await assertNothingReached(before);
-  });
+      frame.contentWindow.HTMLFormElement.prototype.submit.call(form);`, 'submit'));
 
   test('threat: without the main-world half (executeScript failed), form.submit() from a handler still does not leave: the navigation is cancelled', async () => {
     const { answer, before } = await couponDoes('form.submit()', { mainGuard: false });
     assert.equal(answer.why, 'submit');
     assert.equal(await iso((T) => T.guard.mainWorld()), false);
-    await page.evaluate(() => new Promise((r) => setTimeout(r, 50)));
+    await world.page.evaluate(() => new Promise((r) => setTimeout(r, 50)));
     const s = await score();
     assert.equal(s.pageId, before.pageId, 'the page did not navigate');
     assert.deepEqual(orders, [], 'the server received no order');
   });
 
-  test('threat: without the main-world half, requestSubmit() from a handler fires a submit event — cancelled before the page\'s listeners', async () => {
-    const { answer, before } = await couponDoes('form.requestSubmit()', { mainGuard: false });
-    assert.equal(answer.why, 'submit');
-    await assertNothingReached(before);
-  });
+  test('threat: without the main-world half, requestSubmit() from a handler fires a submit event — cancelled before the page\'s listeners', () =>
+    assertCouponRefused('form.requestSubmit()', 'submit', { mainGuard: false }));
 
   test('a handler that proxy-clicks a hidden or disabled-looking element of its own is not vetoed (only what the agent may never do is)', async () => {
     await load('/assist/checkout');
-    await page.evaluate(() => {
+    await world.page.evaluate(() => {
       const w = /** @type {any} */ (window);
       document.getElementById('hidden-btn')?.addEventListener('click', () => { w.__hiddenClicked = true; });
       w.onCoupon = () => document.getElementById('hidden-btn')?.click();
     });
     const answer = await iso((T) => T.act({ a: 'click', id: '#coupon' }));
     assert.equal(answer.done, true);
-    assert.equal(await page.evaluate(() => /** @type {any} */ (window).__hiddenClicked), true);
+    assert.equal(await world.page.evaluate(() => /** @type {any} */ (window).__hiddenClicked), true);
   });
 
-  test('threat: the handler sends the page to another origin — cancelled, refused origin', async () => {
-    const { answer, before } = await couponDoes(`location.href = ${JSON.stringify(`${other.origin}/steal`)}`);
-    assert.equal(answer.why, 'origin');
-    await assertNothingReached(before);
-  });
+  test('threat: the handler sends the page to another origin — cancelled, refused origin', () =>
+    assertCouponRefused(`location.href = ${JSON.stringify(`${world.otherOrigin}/steal`)}`, 'origin'));
 
   test('threat: the handler opens a window — blocked, refused origin', async () => {
-    const { answer, before } = await couponDoes(`window.__opened = window.open(${JSON.stringify(`${other.origin}/popup`)})`);
+    const { answer, before } = await couponDoes(`window.__opened = window.open(${JSON.stringify(`${world.otherOrigin}/popup`)})`);
     assert.equal(answer.why, 'origin');
-    assert.equal(await page.evaluate(() => /** @type {any} */ (window).__opened), null);
+    assert.equal(await world.page.evaluate(() => /** @type {any} */ (window).__opened), null);
     await assertNothingReached(before);
   });
 
-  test('threat: the handler clicks "Pay now" for the agent (a proxy click) — blocked, refused finalizing', async () => {
-    const { answer, before } = await couponDoes('document.getElementById("pay").click()');
-    assert.equal(answer.why, 'finalizing');
-    await assertNothingReached(before);
-  });
+  test('threat: the handler clicks "Pay now" for the agent (a proxy click) — blocked, refused finalizing', () =>
+    assertCouponRefused('document.getElementById("pay").click()', 'finalizing'));
 
   test('threat: a field\'s keydown handler submits while the agent types — refused submit, typing stops', async () => {
     await load('/assist/checkout');
-    await page.evaluate(() => {
+    await world.page.evaluate(() => {
       const zip = /** @type {HTMLInputElement} */ (document.getElementById('zip'));
       zip.addEventListener('keydown', () => { if (zip.value.length === 2) zip.form?.submit(); });
     });
@@ -656,9 +415,9 @@ describe('actions: the guard', () => {
 
   test('installing the main-world half again (a new session in the same document) moves it to the new name', async () => {
     await load('/assist/checkout');
-    const fresh = `cotab-test-${++guardSeq}`;
-    assert.equal(await page.evaluate(`(${installGuard.toString()})(${JSON.stringify(fresh)})`), true);
-    await page.evaluate('window.onCoupon = (form) => form.submit()');
+    const fresh = 'cotab-test-moved'; // load named this document's guard cotab-test-<n>
+    assert.equal(await world.page.evaluate(`(${installGuard.toString()})(${JSON.stringify(fresh)})`), true);
+    await world.page.evaluate('window.onCoupon = (form) => form.submit()');
     const before = await score();
     const r = await iso(async (T, name) => {
       const old = T.guard;
@@ -679,12 +438,12 @@ describe('actions: the guard', () => {
   test('after the act the guard is disarmed: the page\'s own submits work again', async () => {
     await load('/assist/checkout');
     await iso((T) => T.act({ a: 'click', id: '#coupon' }));
-    await page.evaluate((ms) => new Promise((r) => setTimeout(r, ms * 2)), GUARD_SETTLE_MS);
-    await page.evaluate(() => /** @type {HTMLFormElement} */ (document.getElementById('checkout')).requestSubmit());
+    await world.page.evaluate((ms) => new Promise((r) => setTimeout(r, ms * 2)), GUARD_SETTLE_MS);
+    await world.page.evaluate(() => /** @type {HTMLFormElement} */ (document.getElementById('checkout')).requestSubmit());
     assert.equal((await score()).submits, 1, 'the page submitted (its own submit listener saw it)');
-    await page.waitForFunction(() => true);
+    await world.page.waitForFunction(() => true);
     const until = Date.now() + 5000;
-    while (!orders.length && Date.now() < until) await page.evaluate(() => new Promise((r) => setTimeout(r, 10)));
+    while (!orders.length && Date.now() < until) await world.page.evaluate(() => new Promise((r) => setTimeout(r, 10)));
     assert.deepEqual(orders, ['POST /assist/order']);
   });
 });
@@ -748,7 +507,7 @@ describe('actions: revocation, floods, exactly one answer', () => {
   test(`threat: a flood of 1000 acts — the page stays responsive, at most MAX_QUEUED_ACTS (${MAX_QUEUED_ACTS}) wait, every act gets exactly one answer`, async () => {
     await load('/assist/checkout');
     // The page's own timer keeps ticking while the runner works: the longest gap between ticks.
-    await page.evaluate(() => {
+    await world.page.evaluate(() => {
       const w = /** @type {any} */ (window);
       w.__maxGap = 0;
       let last = performance.now();
@@ -772,7 +531,7 @@ describe('actions: revocation, floods, exactly one answer', () => {
         pending: T.runner.pending,
       };
     });
-    const maxGap = await page.evaluate(() => {
+    const maxGap = await world.page.evaluate(() => {
       const w = /** @type {any} */ (window);
       clearInterval(w.__ticker);
       return w.__maxGap;

@@ -1,259 +1,27 @@
 // The action firewall (extension/content/firewall.js) on a realistic checkout, in real headless
-// Chromium, with the ActionRunner and the guard around it as the extension wires them: the
-// firewall, the runner and the guard's isolated half run in a real isolated world (created over
-// CDP, as the extension's content script gets one), the page and the guard's main-world half in
-// the page's world. Every refusal comes with its reason; every security test names its threat and
-// also proves that nothing reached the page (its own counters, and the server that would have
-// received the order).
+// Chromium, with the ActionRunner and the guard around it as the extension wires them
+// (isolated-world.mjs): the firewall, the runner and the guard's isolated half run in a real
+// isolated world (created over CDP, as the extension's content script gets one), the page and the
+// guard's main-world half in the page's world. Every refusal comes with its reason; every security
+// test names its threat and also proves that nothing reached the page (its own counters, and the
+// server that would have received the order).
 
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
-import http from 'node:http';
-import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { fileURLToPath } from 'node:url';
-
-import { build } from 'esbuild';
-import { chromium } from 'playwright-core';
 
 import {
   MAX_DETAIL_CHARS, MAX_FINALIZE_SELECTOR_CHARS, MAX_FINALIZE_SELECTORS, MAX_LABEL_CHARS, MAX_LABEL_NODES,
   MAX_LABEL_SCAN_CHARS, MAX_QUOTED_LABEL_CHARS,
 } from '../../../extension/content/firewall.js';
-import { installGuard } from '../../../extension/content/guard.js';
 import {
   CHECKOUT_FINALIZE_SELECTOR, CHECKOUT_FINALIZING, CHECKOUT_MASK_SELECTOR, CHECKOUT_MASKED, CHECKOUT_SUBMITTING,
-  checkoutPage, reactFormPage,
 } from '../../pages/assist.mjs';
-import { CHROMIUM_ARGS } from './harness.mjs';
+import { isolatedWorld } from './isolated-world.mjs';
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
-
-// ---------------------------------------------------------------------------------------------
-// Harness: two local origins, one browser, the isolated-world bundle.
-
-/** The isolated world's test API (globalThis.__cotab): ids for elements, the firewall, a runner. */
-const ISOLATED_SOURCE = `
-import * as firewall from './extension/content/firewall.js';
-import { ActionRunner } from './extension/content/actions.js';
-import { guardClient } from './extension/content/guard.js';
-import { compileRules, matchesBlockRule, matchesMaskRule, selectorValidator } from './extension/content/mask.js';
-
-const T = {
-  firewall,
-  ids: new Map(),
-  back: new Map(),
-  nextId: 1,
-  settings: { allowedOrigins: [], finalizeSelectors: [] },
-  rules: compileRules({ maskSelectors: [], blockSelectors: [], isValid: selectorValidator(document) }),
-  answers: [],
-  waiters: new Map(),
-  n: 0,
-  runner: null,
-  guard: null,
-  /** A mirror id for an element (a selector) or any node. */
-  id(target) {
-    const node = typeof target === 'string' ? document.querySelector(target) : target;
-    if (!node) throw new Error('no element ' + target);
-    if (T.back.has(node)) return T.back.get(node);
-    const id = T.nextId++;
-    T.ids.set(id, node);
-    T.back.set(node, id);
-    return id;
-  },
-  el(selector) {
-    const el = document.querySelector(selector);
-    if (!el) throw new Error('no element ' + selector);
-    return el;
-  },
-  configure(opts) {
-    T.settings = { allowedOrigins: opts.allowedOrigins ?? [], finalizeSelectors: opts.finalizeSelectors ?? [] };
-    T.rules = compileRules({ maskSelectors: opts.maskSelectors ?? [], blockSelectors: [], isValid: selectorValidator(document) });
-  },
-  /** The Recorder's verdict, as the content script passes it: a mask or block rule on el or an ancestor. */
-  isMasked(el) {
-    for (let e = el; e; e = e.parentElement) if (matchesMaskRule(e, T.rules) || matchesBlockRule(e, T.rules)) return true;
-    return false;
-  },
-  ctx() {
-    return { allowedOrigins: T.settings.allowedOrigins, finalizeSelectors: T.settings.finalizeSelectors, pageUrl: location.href, isMasked: (el) => T.isMasked(el) };
-  },
-  start(guardEvent) {
-    T.guard = guardEvent
-      ? guardClient(document, guardEvent, { context: () => T.ctx(), vetClick: (el) => firewall.checkClick(el, T.ctx()) })
-      : null;
-    T.runner = new ActionRunner({
-      doc: document,
-      resolve: (id) => T.ids.get(id) ?? null,
-      context: () => T.ctx(),
-      guard: T.guard,
-      onDone: (n) => T.answer({ n, done: true }),
-      onRefused: (n, a, why, detail) => T.answer({ n, a, why, detail }),
-    });
-  },
-  answer(r) {
-    T.answers.push(r);
-    const w = T.waiters.get(r.n);
-    if (w) {
-      T.waiters.delete(r.n);
-      w(r);
-    }
-  },
-  /** Runs an act (id: a selector, a number, or a node) without waiting; returns its n. */
-  fire(a) {
-    const n = ++T.n;
-    const act = { k: 'act', n, e: 1, ...a };
-    if (a.id !== undefined && typeof a.id !== 'number') act.id = T.id(a.id);
-    T.runner.run(act);
-    return n;
-  },
-  wait(n) {
-    const got = T.answers.find((r) => r.n === n);
-    return got ? Promise.resolve(got) : new Promise((resolve) => T.waiters.set(n, resolve));
-  },
-  act(a) {
-    return T.wait(T.fire(a));
-  },
-  answersFor(n) {
-    return T.answers.filter((r) => r.n === n).length;
-  },
-};
-globalThis.__cotab = T;
-`;
-
-/**
- * @param {(req: http.IncomingMessage, res: http.ServerResponse) => void} handler
- * @returns {Promise<{server: http.Server, origin: string}>}
- */
-function listen(handler) {
-  return new Promise((resolve, reject) => {
-    const server = http.createServer(handler);
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const addr = /** @type {import('node:net').AddressInfo} */ (server.address());
-      resolve({ server, origin: `http://127.0.0.1:${addr.port}` });
-    });
-  });
-}
-
-/** @type {import('playwright-core').Browser} */
-let browser;
-/** @type {import('playwright-core').Page} */
-let page;
-/** @type {import('playwright-core').CDPSession} */
-let cdp;
-let contextId = 0;
-let bundle = '';
-/** @type {{server: http.Server, origin: string}} */
-let site;
-/** @type {{server: http.Server, origin: string}} */
-let other;
-/** Requests the site got for submissions and finalizing clicks ("POST /assist/order"). @type {string[]} */
-const orders = [];
-/** Every request the other origin got. @type {string[]} */
-const otherHits = [];
-let guardSeq = 0;
-
-before(async () => {
-  const out = await build({ stdin: { contents: ISOLATED_SOURCE, resolveDir: root }, bundle: true, write: false, format: 'iife', target: 'chrome120', logLevel: 'warning' });
-  bundle = out.outputFiles[0].text;
-  other = await listen((req, res) => {
-    otherHits.push(`${req.method} ${req.url}`);
-    res.setHeader('content-type', 'text/html');
-    res.end('<!DOCTYPE html><title>partner</title><p>partner site');
-  });
-  const react = readFileSync(path.join(root, 'node_modules/react/umd/react.production.min.js'));
-  const reactDom = readFileSync(path.join(root, 'node_modules/react-dom/umd/react-dom.production.min.js'));
-  site = await listen((req, res) => {
-    const url = new URL(req.url ?? '/', 'http://x');
-    const html = (/** @type {string} */ body) => {
-      res.setHeader('content-type', 'text/html; charset=utf-8');
-      res.end(body);
-    };
-    if (url.pathname === '/assist/checkout') return html(checkoutPage({ crossOrigin: other.origin }));
-    if (url.pathname === '/assist/react') return html(reactFormPage({ reactSrc: '/umd/react.js', reactDomSrc: '/umd/react-dom.js' }));
-    if (url.pathname === '/umd/react.js' || url.pathname === '/umd/react-dom.js') {
-      res.setHeader('content-type', 'text/javascript');
-      return res.end(url.pathname === '/umd/react.js' ? react : reactDom);
-    }
-    if (['/assist/order', '/assist/final', '/assist/pay'].includes(url.pathname)) {
-      orders.push(`${req.method} ${url.pathname}${url.search}`);
-      return html('<!DOCTYPE html><title>done</title><p>Order placed');
-    }
-    if (url.pathname.startsWith('/assist/')) return html(`<!DOCTYPE html><title>${url.pathname}</title><p>${url.pathname}`);
-    res.statusCode = 404;
-    res.end();
-  });
-  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', headless: true, args: CHROMIUM_ARGS });
-  page = await browser.newPage({ viewport: { width: 1200, height: 800 } });
-  cdp = await page.context().newCDPSession(page);
-});
-
-after(async () => {
-  await browser?.close();
-  site?.server.close();
-  other?.server.close();
-});
-
-/**
- * Loads a page, creates the isolated world, loads the bundle into it, installs the guard's two
- * halves (unless `guard` is false) and starts a runner.
- * @param {string} pathname
- * @param {{guard?: boolean, allowedOrigins?: string[], finalizeSelectors?: string[], maskSelectors?: string[]}} [opts]
- */
-async function load(pathname, opts = {}) {
-  await page.goto(site.origin + pathname);
-  orders.length = 0;
-  otherHits.length = 0;
-  const { frameTree } = await cdp.send('Page.getFrameTree');
-  const world = await cdp.send('Page.createIsolatedWorld', { frameId: frameTree.frame.id, worldName: 'cotab-test' });
-  contextId = world.executionContextId;
-  await evaluateIn(bundle);
-  const guardEvent = opts.guard === false ? '' : `cotab-test-${++guardSeq}`;
-  if (guardEvent) await page.evaluate(`(${installGuard.toString()})(${JSON.stringify(guardEvent)})`);
-  await iso((T, o) => {
-    T.configure(o);
-    T.start(o.guardEvent);
-  }, { ...opts, guardEvent });
-}
-
-/** @param {string} expression */
-async function evaluateIn(expression) {
-  const r = await cdp.send('Runtime.evaluate', { contextId, expression, awaitPromise: true, returnByValue: true });
-  if (r.exceptionDetails) throw new Error(`isolated world: ${r.exceptionDetails.exception?.description ?? r.exceptionDetails.text}`);
-  return r.result.value;
-}
-
-/**
- * Runs `fn(T, arg)` in the isolated world (T = its test API) and returns its (awaited) value.
- * @param {(T: any, arg: any) => any} fn
- * @param {unknown} [arg]
- */
-function iso(fn, arg = null) {
-  return evaluateIn(`(${fn.toString()})(globalThis.__cotab, ${JSON.stringify(arg)})`);
-}
-
-/** The page's own counters (main world). */
-function score() {
-  return page.evaluate(() => {
-    const w = /** @type {any} */ (window);
-    return { submits: w.__submits, finalClicks: w.__finalClicks, coupons: w.__coupons, pageId: w.__pageId, url: location.pathname };
-  });
-}
-
-/** Nothing was submitted, no finalizing control was reached, the page is the same document.
- * @param {{pageId: number}} before */
-async function assertNothingReached(before) {
-  // Requests the page would have sent are sent from the same listeners that count: one task of
-  // the page's own is enough for them to have left.
-  await page.evaluate(() => new Promise((r) => setTimeout(r, 50)));
-  const s = await score();
-  assert.equal(s.pageId, before.pageId, 'still the same document (nothing navigated)');
-  assert.equal(s.submits, 0, 'no submit event and no form.submit() reached the page');
-  assert.equal(s.finalClicks, 0, 'no event reached a finalizing control');
-  assert.deepEqual(orders, [], 'the server received no order');
-  assert.deepEqual(otherHits, [], 'the other origin received nothing');
-}
+const world = isolatedWorld();
+before(world.open);
+after(world.close);
+const { load, iso, score, assertNothingReached } = world;
 
 // ---------------------------------------------------------------------------------------------
 
@@ -407,7 +175,7 @@ describe('firewall: submitting', () => {
     assert.equal(r.zip, '');
     assert.equal(r.textarea.done, true);
     assert.equal(r.notes, '\n');
-    const log = await page.evaluate(() => /** @type {any} */ (window).__log);
+    const log = await world.page.evaluate(() => /** @type {any} */ (window).__log);
     assert.ok(!log.some((/** @type {string} */ l) => l.startsWith('keydown:Enter') || l.startsWith('keypress:Enter')), `no Enter key event: ${log}`);
     assert.ok(log.includes('beforeinput:insertLineBreak:notes') && log.includes('input:insertLineBreak:notes'));
     await assertNothingReached(before);
@@ -442,7 +210,7 @@ describe('firewall: masked fields', () => {
       }
     }
     assert.equal(/** @type {any} */ (r.password[0]).detail, 'password field (masked)');
-    const values = await page.evaluate((ids) => ids.map((id) => /** @type {HTMLInputElement} */ (document.getElementById(id)).value), ids);
+    const values = await world.page.evaluate((ids) => ids.map((id) => /** @type {HTMLInputElement} */ (document.getElementById(id)).value), ids);
     assert.deepEqual(values, Object.values(CHECKOUT_MASKED), 'every masked value is untouched');
     await assertNothingReached(before);
   });
@@ -506,7 +274,7 @@ describe('firewall: navigation', () => {
   });
 
   test('allowed origins from the settings open the partner link; checkNavigation refuses what is not http(s) or tricks the origin', async () => {
-    await load('/assist/checkout', { allowedOrigins: [site.origin, other.origin, 'not an origin'] });
+    await load('/assist/checkout', { allowedOrigins: [world.siteOrigin, world.otherOrigin, 'not an origin'] });
     const r = await iso((T, o) => {
       const ctx = T.ctx();
       const nav = (/** @type {string} */ u) => T.firewall.checkNavigation(u, ctx);
@@ -522,7 +290,7 @@ describe('firewall: navigation', () => {
         bad: nav('http://['),
         empty: nav(''),
       };
-    }, { site: site.origin, other: other.origin });
+    }, { site: world.siteOrigin, other: world.otherOrigin });
     assert.deepEqual(r.partner, { ok: true });
     assert.deepEqual(r.relative, { ok: true });
     assert.deepEqual(r.other, { ok: true });

@@ -3,7 +3,9 @@
 // serving the test page, the esbuild bundle of page-harness.js (the real Recorder, Mirror, hints and
 // normalizer, bundled in memory) and the customer pages each test registers, plus a second "canary"
 // server that counts every request it receives (a request there = something in the mirror loaded
-// what it must not).
+// what it must not). Beside it, what the other browser tests share: the Chromium flags, a
+// loopback server, bundling an in-memory entry like a content script, and the attacks of a page
+// on the extension's top-layer hosts.
 
 import assert from 'node:assert/strict';
 import http from 'node:http';
@@ -13,6 +15,7 @@ import { build } from 'esbuild';
 import { chromium } from 'playwright-core';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
+const root = path.resolve(here, '../../..');
 
 /** 1×1 transparent PNG. */
 const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAQAAAC1HAwCAAAAC0lEQVR42mNkYAAAAAYAAjCB0C8AAAAASUVORK5CYII=', 'base64');
@@ -41,10 +44,22 @@ async function bundle() {
 }
 
 /**
+ * Bundles module source held in memory to one classic script, as the content scripts are built;
+ * its imports are resolved from the repository's root ('./extension/content/overlay.js').
+ * @param {string} contents
+ * @returns {Promise<string>}
+ */
+export async function bundleScript(contents) {
+  const out = await build({ stdin: { contents, resolveDir: root }, bundle: true, write: false, format: 'iife', target: 'chrome120', logLevel: 'warning' });
+  return out.outputFiles[0].text;
+}
+
+/**
+ * An HTTP server on 127.0.0.1 (a free port).
  * @param {(req: http.IncomingMessage, res: http.ServerResponse) => void} handler
  * @returns {Promise<{server: http.Server, origin: string}>}
  */
-function listen(handler) {
+export function listen(handler) {
   return new Promise((resolve, reject) => {
     const server = http.createServer(handler);
     server.on('error', reject);
@@ -53,6 +68,33 @@ function listen(handler) {
       resolve({ server, origin: `http://127.0.0.1:${addr.port}` });
     });
   });
+}
+
+/**
+ * What a page does to be rid of a host element of ours (a popover on documentElement, in the top
+ * layer), by name; each runs in the page with the host's tag name.
+ * @type {Array<[string, (tag: string) => void]>}
+ */
+export const HOST_ATTACKS = [
+  ['remove()', (tag) => document.querySelector(tag)?.remove()],
+  ['hidePopover()', (tag) => /** @type {HTMLElement} */ (document.querySelector(tag)).hidePopover()],
+  ['inline display:none !important', (tag) => document.querySelector(tag)?.setAttribute('style', 'display:none !important')],
+  ['hidden attribute', (tag) => document.querySelector(tag)?.setAttribute('hidden', '')],
+  ['popover attribute removed', (tag) => document.querySelector(tag)?.removeAttribute('popover')],
+  ['moved into <body>', (tag) => document.body.append(/** @type {Node} */ (document.querySelector(tag)))],
+];
+
+/**
+ * Waits (5 s at most) until the host `tag` is back as it should be: on documentElement, in the
+ * top layer, displayed.
+ * @param {import('playwright-core').Page} page
+ * @param {string} tag
+ */
+export async function waitHostRepaired(page, tag) {
+  await page.waitForFunction((t) => {
+    const host = document.querySelector(t);
+    return !!host && host.parentNode === document.documentElement && host.matches(':popover-open') && getComputedStyle(host).display === 'block';
+  }, tag, { timeout: 5000 });
 }
 
 /**
