@@ -19,7 +19,7 @@ namespace cotab::codec {
 
 class compressor {
  public:
-  explicit compressor(int level = 3, int window_log = static_cast<int>(protocol::limits::zstd_window_log));
+  explicit compressor(int level = static_cast<int>(protocol::limits::zstd_level), int window_log = static_cast<int>(protocol::limits::zstd_window_log));
   ~compressor();
   compressor(compressor&&) noexcept;
   compressor& operator=(compressor&&) noexcept;

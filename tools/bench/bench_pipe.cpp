@@ -116,7 +116,7 @@ throughput measure_throughput(const std::vector<std::string>& messages, int runs
 
     // Raw libraries: same zstd parameters and flush per message, same secretstream.
     ZSTD_CCtx* cctx = ZSTD_createCCtx();
-    ZSTD_CCtx_setParameter(cctx, ZSTD_c_compressionLevel, 3);
+    ZSTD_CCtx_setParameter(cctx, ZSTD_c_compressionLevel, static_cast<int>(protocol::limits::zstd_level));
     ZSTD_CCtx_setParameter(cctx, ZSTD_c_windowLog, static_cast<int>(protocol::limits::zstd_window_log));
     crypto_secretstream_xchacha20poly1305_state st;
     unsigned char header[crypto_secretstream_xchacha20poly1305_HEADERBYTES];
@@ -377,7 +377,7 @@ void relay_memory(int sessions) {
 }
 
 void run_throughput(int runs) {
-  std::printf("bench-pipe (medians of %d runs; JSON in per second; raw = zstd level 3 + secretstream called directly)\n\n", runs);
+  std::printf("bench-pipe (medians of %d runs; JSON in per second; raw = zstd level %d + secretstream called directly)\n\n", runs, static_cast<int>(protocol::limits::zstd_level));
   std::vector<std::string> small;
   for (int i = 0; i < 20000; ++i) small.push_back(mutation_batch(i));
   std::vector<std::string> big = {snapshot(20'000'000)};

@@ -1,14 +1,16 @@
 // Bytes on the wire: what the snapshots weigh raw, after gzip (node:zlib, level 6 = gzip's
-// default) and after zstd level 3 with a 2 MiB window in one stream, as cotab-host compresses
+// default) and after zstd at the host's level with its window in one stream, as cotab-host compresses
 // (it flushes after each message, which adds a few bytes per message that this does not count).
 // Node 20 has no zstd, so the Debian `zstd` command line tool does it.
 import { spawn } from 'node:child_process';
 import { gzipSync } from 'node:zlib';
 
-/** zstd level the host uses (native-host codec). */
-export const HOST_ZSTD_LEVEL = 3;
+import { LIMITS } from '../../../extension/dist/protocol.js';
+
+/** zstd level the host uses (shared/protocol/limits.json zstd_level). */
+export const HOST_ZSTD_LEVEL = LIMITS.zstd_level;
 /** log2 of the zstd window the host uses (shared/protocol/limits.json zstd_window_log). */
-export const HOST_ZSTD_WINDOW_LOG = 21;
+export const HOST_ZSTD_WINDOW_LOG = LIMITS.zstd_window_log;
 
 /**
  * @param {Buffer} data
