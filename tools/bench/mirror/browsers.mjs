@@ -2,23 +2,16 @@
 // Mirror measurements, the calls into the benchmark's page scripts, and the clock check between
 // two browsers.
 import { chromium } from 'playwright-core';
+
+import { CHROMIUM_ARGS } from '../../../tests/js/browser/harness.mjs';
 import { bundle } from './bundles.mjs';
 import { COMMANDS_KEY } from './page/registry.mjs';
 
 /** The real binary (/usr/bin/chromium is Debian's wrapper script), as tests/e2e/harness.mjs uses. */
 export const CHROMIUM = '/usr/lib/chromium/chromium';
 
-/** Launch flags from shared CHROMIUM.md, plus gc() for steadier timings. */
-const PLAIN_ARGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-  '--no-default-browser-check',
-  '--js-flags=--expose-gc',
-];
+/** The browser tests' launch flags (shared CHROMIUM.md), plus gc() for steadier timings. */
+const PLAIN_ARGS = [...CHROMIUM_ARGS, '--js-flags=--expose-gc'];
 
 /** The viewport every page of the benchmark gets (the customer's and the viewer's). */
 export const VIEWPORT = Object.freeze({ width: 1280, height: 720 });
