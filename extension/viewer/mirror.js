@@ -17,8 +17,10 @@
 // A record's parent may be relative (negative: -k names the record k places back), see
 // serializer.js "PARENT REFERENCES".
 //
-// Each epoch builds into a NEW iframe, display:none until its snapend; the previous epoch's frame stays
+// Each epoch builds into a NEW iframe, hidden until its snapend; the previous epoch's frame stays
 // on screen until then (no flash on resync). Parts are applied in time slices (mirror_slice_ms).
+// The hidden frame's box has content-visibility:hidden, so it is not laid out while it grows,
+// except in layout passes taken while the viewer waits for parts (see _layoutPass).
 
 import { LIMITS as APP_LIMITS } from '../dist/protocol.js';
 import { isAllowedLinkRel, UNSAFE_STYLE } from '../common/markup-rules.js';
@@ -45,6 +47,24 @@ const FRAME_ATTRIBUTES = new Set([
 ]);
 /** Attributes never set, whatever the element. */
 const DROPPED_ATTRIBUTES = new Set(['srcdoc', 'formaction', 'nonce', 'integrity', 'autoplay', 'ping', 'data-cotab-masked', 'data-cotab-blocked']);
+/**
+ * Attributes that make an element fetch media (by element: HTML local name, or svg:name), held
+ * back while an epoch is built in its hidden frame and set when it is shown (_snapend).
+ * @type {ReadonlyMap<string, ReadonlySet<string>>}
+ */
+const DEFERRED_MEDIA = new Map([
+  ['img', new Set(['src', 'srcset'])],
+  ['source', new Set(['src', 'srcset'])],
+  ['input', new Set(['src'])],
+  ['video', new Set(['src', 'poster'])],
+  ['audio', new Set(['src'])],
+  ['svg:image', new Set(['href', 'xlink:href'])],
+  ['svg:feimage', new Set(['href', 'xlink:href'])],
+]);
+/** Elements an epoch being built must have before a layout pass is worth a frame. */
+const LAYOUT_PASS_MIN_ELEMENTS = 2000;
+/** How long held-back media wait for an idle viewer after their epoch's first frame at most, ms. */
+const MEDIA_IDLE_TIMEOUT_MS = 500;
 const SVG_ANIMATIONS = new Set(['animate', 'set', 'animatemotion', 'animatetransform', 'discard']);
 const DISPLAY_VALUE = /^[a-z-]+( [a-z-]+){0,2}$/;
 /** Events cancelled in the mirror (capture, on its window). */
@@ -72,6 +92,9 @@ class Desync extends Error {}
  * @typedef {object} Epoch  one snapshot and its batches, in its own iframe
  * @property {number} e
  * @property {HTMLIFrameElement} frame
+ * @property {HTMLDivElement} box  the frame's box (content-visibility:hidden while the epoch is built)
+ * @property {number} laidOut  elements applied at the last layout pass
+ * @property {boolean} passing  a layout pass is under way
  * @property {Document | null} doc  set when the frame has loaded
  * @property {Map<number, Node>} nodes  id → node
  * @property {WeakMap<Node, number>} idOf  node → id
@@ -86,6 +109,7 @@ class Desync extends Error {}
  * @property {boolean} scheduled  a continuation of the pump is queued
  * @property {Array<[Element, Record<string, unknown> | null]>} fields  field state to apply once the nodes stand
  * @property {Array<[Element, number, number]>} scrolls  element scroll offsets to apply at snapend
+ * @property {Array<[Element, string, string, string, string]>} media  media URL attributes held back while the epoch is built: [el, local name, ns, attribute, value]
  * @property {number} sx
  * @property {number} sy
  * @property {number} vw
@@ -112,6 +136,8 @@ export class Mirror {
     this._phase = 'empty';
     /** Messages dropped: unknown kind, other epoch, malformed envelope. */
     this.dropped = 0;
+    /** Layout passes taken while epochs were built (_layoutPass). */
+    this.layoutPasses = 0;
     /** @type {(() => void)[]} */
     this._idleWaiters = [];
     /** @type {MessagePort | null} */
@@ -214,7 +240,7 @@ export class Mirror {
     for (const ep of [this._live, this._loading]) {
       if (!ep) continue;
       ep.dead = true;
-      ep.frame.remove();
+      ep.box.remove();
     }
     this._live = null;
     this._loading = null;
@@ -246,7 +272,7 @@ export class Mirror {
     }
     if (this._loading) {
       this._loading.dead = true;
-      this._loading.frame.remove();
+      this._loading.box.remove();
       this._loading = null;
     }
     const hostDoc = this._host.ownerDocument;
@@ -256,7 +282,12 @@ export class Mirror {
     frame.setAttribute('referrerpolicy', 'no-referrer');
     frame.setAttribute('aria-hidden', 'true');
     frame.tabIndex = -1;
-    frame.style.cssText = `position:absolute;left:0;top:0;border:0;margin:0;padding:0;background:#fff;width:${vw}px;height:${vh}px;display:none`;
+    frame.style.cssText = `position:absolute;left:0;top:0;border:0;margin:0;padding:0;background:#fff;width:${vw}px;height:${vh}px`;
+    // Never moved out of its box: moving an iframe reloads it. The box is hidden (not painted,
+    // not hit by the pointer) and not laid out while the epoch is built.
+    const box = hostDoc.createElement('div');
+    box.style.cssText = `position:absolute;left:0;top:0;margin:0;padding:0;width:${vw}px;height:${vh}px;visibility:hidden;content-visibility:hidden`;
+    box.appendChild(frame);
     // No srcdoc for a quirks-mode page: about:blank is in quirks mode, srcdoc documents never are.
     if (doctype === null) frame.src = 'about:blank';
     else frame.srcdoc = '<!DOCTYPE html>';
@@ -264,6 +295,9 @@ export class Mirror {
     const ep = {
       e,
       frame,
+      box,
+      laidOut: 0,
+      passing: false,
       doc: null,
       nodes: new Map(),
       idOf: new WeakMap(),
@@ -278,6 +312,7 @@ export class Mirror {
       scheduled: false,
       fields: [],
       scrolls: [],
+      media: [],
       opaque: new WeakSet(),
       sx: /** @type {number} */ (msg.sx),
       sy: /** @type {number} */ (msg.sy),
@@ -303,7 +338,7 @@ export class Mirror {
       { once: true },
     );
     this._loading = ep;
-    this._host.appendChild(frame);
+    this._host.appendChild(box);
     this._setPhase('loading', 0, ep.total);
     this._safeCall(() => this._onViewport?.(vw, vh));
   }
@@ -380,9 +415,38 @@ export class Mirror {
           return;
         }
       }
+      if (!ep.live) this._layoutPass(ep);
     } catch (err) {
       this._desync(ep, err instanceof Desync ? err.message : `internal: ${err instanceof Error ? err.message : String(err)}`);
     }
+  }
+
+  /**
+   * The epoch being built has used every part that came and waits for the next: let the next
+   * frame lay out what it has (its box unlocked for that frame, locked again after it), so that
+   * this layout is not left to the first frame after snapend. Still hidden by the box's
+   * visibility. Taken each time the elements have doubled since the last pass: a layout
+   * is incremental for most content but not for all (a growing table is laid out whole), so the
+   * passes add at most about one final layout's work, in time the viewer would spend waiting.
+   * tools/bench-mirror (time to first mirror) measures it.
+   * @param {Epoch} ep
+   */
+  _layoutPass(ep) {
+    if (ep.live || ep.dead || ep.passing || !ep.doc) return;
+    if (ep.elements < LAYOUT_PASS_MIN_ELEMENTS || ep.elements < ep.laidOut * 2) return;
+    const win = this._host.ownerDocument.defaultView;
+    if (!win || win.document.visibilityState === 'hidden') return;
+    ep.passing = true;
+    ep.laidOut = ep.elements;
+    this.layoutPasses++;
+    ep.box.style.contentVisibility = 'visible';
+    // rAF callbacks run before the frame's layout; a task queued from them runs after it.
+    win.requestAnimationFrame(() =>
+      win.setTimeout(() => {
+        ep.passing = false;
+        if (!ep.live && !ep.dead) ep.box.style.contentVisibility = 'hidden';
+      }, 0),
+    );
   }
 
   /** @param {Epoch} ep */
@@ -443,11 +507,11 @@ export class Mirror {
       const root = doc.documentElement;
       if (root) root.insertBefore(ep.base, root.firstChild);
     }
-    // The frame was built with display:none: not laid out or painted while it grew (with
-    // visibility:hidden every frame between the build's slices re-laid-out the growing document,
-    // measured by tools/bench-mirror as most of the time to first mirror). Shown now, in the same
-    // task as the previous frame goes, so there is no flash; scrolling needs the layout.
-    ep.frame.style.display = 'block';
+    // Shown now, in the same task as the previous frame goes, so there is no flash; scrolling
+    // needs the layout. What the layout passes laid out is not laid out again.
+    ep.box.style.contentVisibility = 'visible';
+    ep.box.style.removeProperty('visibility');
+    this._scheduleMedia(ep);
     this._applyFields(ep);
     for (const [el, x, y] of ep.scrolls) el.scrollTo(x, y);
     ep.scrolls = [];
@@ -457,12 +521,47 @@ export class Mirror {
     const previous = this._live;
     if (previous && previous !== ep) {
       previous.dead = true;
-      previous.frame.remove();
+      previous.box.remove();
     }
     ep.frame.setAttribute('data-testid', 'mirror');
     this._live = ep;
     if (this._loading === ep) this._loading = null;
     this._setPhase('live', ep.elements, ep.total);
+  }
+
+  /**
+   * The media held back while the epoch was built (DEFERRED_MEDIA) are set after its first frame
+   * is drawn, when the viewer is next idle. Fetched during the build, every image's response (an
+   * SVG image is a whole document parsed on this thread) was interleaved with the build's slices
+   * and then with the first layout: at 100k elements most of the viewer's main thread until the
+   * first mirror. So the agent sees the laid-out page first and its images as they arrive, as a
+   * browser shows a page. A batch for the epoch sets them first (its attribute changes come after
+   * them); settled() waits for them.
+   * @param {Epoch} ep
+   */
+  _scheduleMedia(ep) {
+    if (ep.media.length === 0) return;
+    const win = this._host.ownerDocument.defaultView;
+    if (!win || win.document.visibilityState === 'hidden') {
+      this._releaseMedia(ep); // no frame is coming soon: nobody is looking
+      return;
+    }
+    const release = () => {
+      this._releaseMedia(ep);
+      this._notifyIdle();
+    };
+    // From the frame's animation-frame callbacks: once the viewer is idle after drawing it (or
+    // MEDIA_IDLE_TIMEOUT_MS later at the latest, on a busy viewer).
+    win.requestAnimationFrame(() => win.requestIdleCallback(release, { timeout: MEDIA_IDLE_TIMEOUT_MS }));
+  }
+
+  /** @param {Epoch} ep */
+  _releaseMedia(ep) {
+    const media = ep.media;
+    if (media.length === 0 || ep.dead) return;
+    ep.media = [];
+    // In document order, so a <picture>'s sources stand before its <img>.
+    for (const [el, lower, ns, name, value] of media) setSafeAttribute(el, lower, ns, name, value, false);
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -567,7 +666,12 @@ export class Mirror {
       return el;
     }
     if (attrs) {
-      for (const name in attrs) setSafeAttribute(el, lower, ns, name, /** @type {string} */ (attrs[name]), isRoot);
+      const held = ep.live ? undefined : DEFERRED_MEDIA.get(ns === SVG_NS ? `svg:${lower}` : ns === HTML_NS ? lower : '');
+      for (const name in attrs) {
+        const value = /** @type {string} */ (attrs[name]);
+        if (held !== undefined && held.has(name.toLowerCase())) ep.media.push([el, lower, ns, name, value]);
+        else setSafeAttribute(el, lower, ns, name, value, isRoot);
+      }
     }
     if (isRoot) /** @type {HTMLElement} */ (el).inert = true;
     if (props) {
@@ -668,6 +772,7 @@ export class Mirror {
   _applyBatch(ep, msg) {
     const ops = msg.ops;
     if (!Array.isArray(ops)) throw new Desync('bad batch');
+    this._releaseMedia(ep);
     for (const op of ops) {
       if (!Array.isArray(op) || op.length === 0) throw new Desync('bad op');
       const code = op[0];
@@ -726,6 +831,8 @@ export class Mirror {
           ep.vh = h;
           ep.frame.style.width = `${w}px`;
           ep.frame.style.height = `${h}px`;
+          ep.box.style.width = `${w}px`;
+          ep.box.style.height = `${h}px`;
           this._safeCall(() => this._onViewport?.(w, h));
           break;
         }
@@ -963,7 +1070,7 @@ export class Mirror {
       target.queue = [];
       if (target !== this._live) {
         // A snapshot that never completed: its hidden frame goes; the previous one stays.
-        target.frame.remove();
+        target.box.remove();
         if (this._loading === target) this._loading = null;
       }
     }
@@ -993,7 +1100,7 @@ export class Mirror {
   _isIdle() {
     for (const ep of [this._loading, this._live]) {
       if (!ep || ep.dead) continue;
-      if (ep.queue.length > 0 || ep.scheduled) return false;
+      if (ep.queue.length > 0 || ep.scheduled || ep.media.length > 0) return false;
       if (!ep.doc) return false; // waiting for the frame to load
     }
     return true;

@@ -342,6 +342,140 @@ test('svg: elements keep their namespace, case and xlink attributes', async () =
   assert.deepEqual(ns, ['http://www.w3.org/2000/svg', 'linearGradient', '#c1', 'http://www.w3.org/1999/xhtml']);
 });
 
+test('media: images, sources, posters and SVG images are fetched once the mirror is shown, not while it is built', async () => {
+  // An SVG image is a whole document parsed on the viewer's main thread: fetched during the build,
+  // hundreds of them slowed the build and the first frame of a big page (README, "First mirror").
+  const C = h.canaryOrigin;
+  h.canaryRequests.length = 0;
+  const e = 3;
+  const records = [
+    [0, 'html'], [1, 'head'], [1, 'body'],
+    [3, 'img', { src: `${C}/media/a.png`, alt: 'a', width: '10' }],
+    [3, 'picture'], [5, 'source', { srcset: `${C}/media/b.png 1x`, type: 'image/png' }], [5, 'img', { src: `${C}/media/c.png` }],
+    [3, 'svg:svg', { viewBox: '0 0 10 10' }], [8, 'svg:image', { href: `${C}/media/d.png`, width: '10', height: '10' }],
+    [3, 'video', { poster: `${C}/media/e.png`, width: '20' }],
+    [3, 'img', { id: 'later', src: `${C}/media/f.png` }],
+  ];
+  const during = await h.page.evaluate(async ({ e, records }) => {
+    const host = document.createElement('div');
+    host.style.cssText = 'position:absolute;left:0;top:1300px;width:800px;height:600px';
+    document.body.append(host);
+    const m = new cotabTest.Mirror({ host });
+    Reflect.set(window, '__mediaTest', { m, host });
+    m.handle({ k: 'snap', e, url: 'https://shop.example/', title: 't', base: 'https://shop.example/', doctype: { name: 'html', publicId: '', systemId: '' }, vw: 800, vh: 600, sx: 0, sy: 0, total: records.length });
+    m.handle({ k: 'part', e, first: 1, n: records });
+    /** @returns {Document | null} */
+    const building = () => host.querySelector('iframe')?.contentDocument ?? null;
+    for (let i = 0; i < 100 && building()?.querySelectorAll('img').length !== 3; i++) await new Promise((r) => setTimeout(r, 20));
+    await new Promise((r) => setTimeout(r, 300)); // time for any fetch to reach the server
+    const d = /** @type {Document} */ (building());
+    return {
+      phase: m.phase,
+      imgs: Array.from(d.querySelectorAll('img'), (i) => [i.getAttribute('src'), i.getAttribute('alt'), i.getAttribute('width')]),
+      srcset: d.querySelector('source')?.getAttribute('srcset'),
+      type: d.querySelector('source')?.getAttribute('type'),
+      href: d.querySelector('image')?.getAttribute('href'),
+      poster: d.querySelector('video')?.getAttribute('poster'),
+    };
+  }, { e, records });
+  assert.equal(during.phase, 'loading');
+  assert.deepEqual(during.imgs, [[null, 'a', '10'], [null, null, null], [null, null, null]], 'the other attributes are set, the URLs held');
+  assert.deepEqual([during.srcset, during.type, during.href, during.poster], [null, 'image/png', null, null]);
+  assert.deepEqual([...h.canaryRequests], [], 'nothing fetched while the mirror is built');
+
+  // Shown: every URL set, in order; a batch in the same task as the snapend comes after them.
+  const shown = await h.page.evaluate(async ({ e, C }) => {
+    const { m } = Reflect.get(window, '__mediaTest');
+    m.handle({ k: 'snapend', e, count: 11 });
+    m.handle({ k: 'm', e, ops: [[3, 11, { src: `${C}/media/g.png` }]] });
+    await m.settled();
+    const d = /** @type {Document} */ (m.frame.contentDocument);
+    return {
+      phase: m.phase,
+      imgs: Array.from(d.querySelectorAll('img'), (i) => i.getAttribute('src')),
+      srcset: d.querySelector('source')?.getAttribute('srcset'),
+      href: d.querySelector('image')?.getAttribute('href'),
+      poster: d.querySelector('video')?.getAttribute('poster'),
+    };
+  }, { e, C });
+  assert.equal(shown.phase, 'live');
+  assert.deepEqual(shown.imgs, [`${C}/media/a.png`, `${C}/media/c.png`, `${C}/media/g.png`]);
+  assert.deepEqual([shown.srcset, shown.href, shown.poster], [`${C}/media/b.png 1x`, `${C}/media/d.png`, `${C}/media/e.png`]);
+  // and the shown mirror fetches them (the picture's source wins over its img)
+  const want = ['/media/a.png', '/media/b.png', '/media/d.png', '/media/g.png'];
+  for (let i = 0; i < 100 && !want.every((w) => h.canaryRequests.includes(`GET ${w}`)); i++) await new Promise((r) => setTimeout(r, 30));
+  for (const w of want) assert.ok(h.canaryRequests.includes(`GET ${w}`), `${w} fetched: ${h.canaryRequests.join(', ')}`);
+  await h.page.evaluate(() => {
+    const { m, host } = Reflect.get(window, '__mediaTest');
+    m.reset();
+    host.remove();
+  });
+  h.canaryRequests.length = 0;
+});
+
+test('resync: a big epoch is built hidden behind the one on screen, laid out in passes while parts come, then swapped', async () => {
+  const snapMsg = (/** @type {number} */ e, /** @type {number} */ total) => ({ k: 'snap', e, url: 'https://shop.example/', title: 't', base: 'https://shop.example/', doctype: { name: 'html', publicId: '', systemId: '' }, vw: 800, vh: 600, sx: 0, sy: 0, total });
+  const PARTS = 6;
+  const PER_PART = 2000;
+  // html, head, body, then sections of a heading and its text
+  /** @type {unknown[][]} */
+  const records = [[0, 'html'], [1, 'head'], [1, 'body']];
+  while (records.length < PARTS * PER_PART) {
+    records.push([3, 'section']);
+    records.push([-1, 'h3']);
+    records.push([-1, '#t', `item ${records.length}`]);
+  }
+  records.length = PARTS * PER_PART;
+  const r = await h.page.evaluate(async ({ first, records, PARTS, PER_PART }) => {
+    const host = document.createElement('div');
+    host.style.cssText = 'position:absolute;left:0;top:1300px;width:800px;height:600px';
+    document.body.append(host);
+    window.scrollTo(0, 1000);
+    const m = new cotabTest.Mirror({ host });
+    // epoch 1 on screen
+    m.handle(first[0]);
+    m.handle(first[1]);
+    m.handle(first[2]);
+    await m.settled();
+    const shown = m.frame;
+    const elements = records.filter((x) => x[1] !== '#t').length;
+    m.handle({ k: 'snap', e: 2, url: 'https://shop.example/', title: 't', base: 'https://shop.example/', doctype: { name: 'html', publicId: '', systemId: '' }, vw: 800, vh: 600, sx: 0, sy: 0, total: elements });
+    const hr = host.getBoundingClientRect();
+    const hits = [];
+    for (let i = 0; i < PARTS; i++) {
+      m.handle({ k: 'part', e: 2, first: 1 + i * PER_PART, n: records.slice(i * PER_PART, (i + 1) * PER_PART) });
+      await new Promise((res) => setTimeout(res, 60)); // the next part is slow to come
+      const at = document.elementFromPoint(hr.left + 400, hr.top + 300);
+      hits.push(at === shown && m.frame === shown);
+    }
+    const passes = m.layoutPasses;
+    m.handle({ k: 'snapend', e: 2, count: records.length });
+    await m.settled();
+    const doc = /** @type {Document} */ (m.frame?.contentDocument);
+    const out = {
+      hits,
+      passes,
+      phase: m.phase,
+      swapped: m.frame !== shown && !shown?.isConnected,
+      sections: doc.querySelectorAll('section').length,
+      hitNew: document.elementFromPoint(hr.left + 400, hr.top + 300) === m.frame,
+      boxes: host.children.length,
+    };
+    m.reset();
+    host.remove();
+    window.scrollTo(0, 0);
+    return out;
+  }, { first: [snapMsg(1, 3), { k: 'part', e: 1, first: 1, n: [[0, 'html'], [1, 'head'], [1, 'body']] }, { k: 'snapend', e: 1, count: 3 }], records, PARTS, PER_PART });
+  assert.deepEqual(r.hits, Array(PARTS).fill(true), 'the epoch on screen stays on screen (and takes the pointer) while the next is built');
+  assert.ok(r.passes >= 2, `layout passes while parts came: ${r.passes}`);
+  assert.ok(r.passes <= 4, `at most one each time the elements doubled: ${r.passes}`);
+  assert.equal(r.phase, 'live');
+  assert.equal(r.swapped, true);
+  assert.equal(r.sections, records.filter((x) => x[1] === 'section').length);
+  assert.equal(r.hitNew, true, 'the new epoch shows');
+  assert.equal(r.boxes, 1, 'the previous epoch is gone');
+});
+
 test('snapshot: mutations during a time-sliced snapshot of a 20k-element page end in an equal mirror', async () => {
   const churn = `<script>
   (() => {
