@@ -82,13 +82,14 @@ async function workerClockOffset(worker, samples = 21) {
  */
 
 /**
- * @param {{warmup: number}} opts the first `warmup` messages of each mode are discarded
- * @returns {Promise<NativeEcho>}
+ * A Chromium with the real extension and the echo registered beside io.cotab.host (its session
+ * idle: no relay is used).
+ * @param {string} name
+ * @returns {Promise<import('../../../tests/e2e/harness.mjs').CotabBrowser>}
  */
-export async function openNativeEcho({ warmup }) {
+export async function launchWithEcho(name) {
   if (!existsSync(ECHO_BIN)) throw new Error(`${path.relative(repoRoot, ECHO_BIN)} missing (tools/build default)`);
-  // No relay is used: the extension stays idle; only the echo's port is opened.
-  const browser = await launchBrowser({ name: 'bench-native-messaging', relayUrl: 'ws://127.0.0.1:9/v1' });
+  const browser = await launchBrowser({ name, relayUrl: 'ws://127.0.0.1:9/v1' });
   try {
     writeFileSync(
       path.join(browser.userDataDir, 'NativeMessagingHosts', `${ECHO_HOST_NAME}.json`),
@@ -100,6 +101,20 @@ export async function openNativeEcho({ warmup }) {
         allowed_origins: [`${browser.origin}/`],
       }),
     );
+    return browser;
+  } catch (e) {
+    await browser.close();
+    throw e;
+  }
+}
+
+/**
+ * @param {{warmup: number}} opts the first `warmup` messages of each mode are discarded
+ * @returns {Promise<NativeEcho>}
+ */
+export async function openNativeEcho({ warmup }) {
+  const browser = await launchWithEcho('bench-native-messaging');
+  try {
     const worker = await browser.currentWorker();
     const start = await workerClockOffset(worker);
     await worker.evaluate(
