@@ -71,6 +71,8 @@ const DEFERRED_MEDIA = new Map([
 const LAYOUT_PASS_MIN_ELEMENTS = 16000;
 /** How long held-back media wait for an idle viewer after their epoch's first frame at most, ms. */
 const MEDIA_IDLE_TIMEOUT_MS = 500;
+/** Held-back media attributes set per idle period. */
+const MEDIA_PER_IDLE = 256;
 const SVG_ANIMATIONS = new Set(['animate', 'set', 'animatemotion', 'animatetransform', 'discard']);
 const DISPLAY_VALUE = /^[a-z-]+( [a-z-]+){0,2}$/;
 /** Events cancelled in the mirror (capture, on its window). */
@@ -537,37 +539,58 @@ export class Mirror {
 
   /**
    * The media held back while the epoch was built (DEFERRED_MEDIA) are set after its first frame
-   * is drawn, when the viewer is next idle. Fetched during the build, every image's response (an
-   * SVG image is a whole document parsed on this thread) was interleaved with the build's slices
-   * and then with the first layout: at 100k elements most of the viewer's main thread until the
-   * first mirror. So the agent sees the laid-out page first and its images as they arrive, as a
-   * browser shows a page. A batch for the epoch sets them first (its attribute changes come after
-   * them); settled() waits for them.
+   * is drawn, a few at a time when the viewer is idle, those near the viewport first. Fetched
+   * during the build, every image's response (an SVG image is a whole document parsed on this
+   * thread) was interleaved with the build's slices and then with the first layout: at 100k
+   * elements most of the viewer's main thread until the first mirror. All at once after it, they
+   * kept the thread (which every extension page shares: popup, consent window) busy for seconds.
+   * So the agent sees the laid-out page first and its images as they arrive, as a browser shows
+   * a page. An attribute op on an element sets its held media first; settled() waits for all.
    * @param {Epoch} ep
    */
   _scheduleMedia(ep) {
     if (ep.media.length === 0) return;
     const win = this._host.ownerDocument.defaultView;
     if (!win || win.document.visibilityState === 'hidden') {
-      this._releaseMedia(ep); // no frame is coming soon: nobody is looking
+      this._releaseMedia(ep, Infinity); // no frame is coming soon: nobody is looking
       return;
     }
-    const release = () => {
-      this._releaseMedia(ep);
-      this._notifyIdle();
+    let ordered = false;
+    const step = () => {
+      if (!ep.dead && !ordered) {
+        ordered = true;
+        nearViewportFirst(ep);
+      }
+      this._releaseMedia(ep, MEDIA_PER_IDLE);
+      if (!ep.dead && ep.media.length > 0) win.requestIdleCallback(step, { timeout: MEDIA_IDLE_TIMEOUT_MS });
+      else this._notifyIdle();
     };
     // From the frame's animation-frame callbacks: once the viewer is idle after drawing it (or
     // MEDIA_IDLE_TIMEOUT_MS later at the latest, on a busy viewer).
-    win.requestAnimationFrame(() => win.requestIdleCallback(release, { timeout: MEDIA_IDLE_TIMEOUT_MS }));
+    win.requestAnimationFrame(() => win.requestIdleCallback(step, { timeout: MEDIA_IDLE_TIMEOUT_MS }));
   }
 
-  /** @param {Epoch} ep */
-  _releaseMedia(ep) {
-    const media = ep.media;
-    if (media.length === 0 || ep.dead) return;
-    ep.media = [];
-    // In document order, so a <picture>'s sources stand before its <img>.
-    for (const [el, lower, ns, name, value] of media) setSafeAttribute(el, lower, ns, name, value, false);
+  /**
+   * Sets up to `max` held media attributes, in order.
+   * @param {Epoch} ep
+   * @param {number} max
+   */
+  _releaseMedia(ep, max) {
+    if (ep.dead || ep.media.length === 0) return;
+    const now = ep.media.splice(0, Math.min(max, ep.media.length));
+    for (const [el, lower, ns, name, value] of now) setSafeAttribute(el, lower, ns, name, value, false);
+  }
+
+  /**
+   * Sets the held media attributes of `el` (an attribute op on it follows).
+   * @param {Epoch} ep
+   * @param {Element} el
+   */
+  _releaseMediaOf(ep, el) {
+    const mine = ep.media.filter((m) => m[0] === el);
+    if (mine.length === 0) return;
+    ep.media = ep.media.filter((m) => m[0] !== el);
+    for (const [, lower, ns, name, value] of mine) setSafeAttribute(el, lower, ns, name, value, false);
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -778,7 +801,6 @@ export class Mirror {
   _applyBatch(ep, msg) {
     const ops = msg.ops;
     if (!Array.isArray(ops)) throw new Desync('bad batch');
-    this._releaseMedia(ep);
     for (const op of ops) {
       if (!Array.isArray(op) || op.length === 0) throw new Desync('bad op');
       const code = op[0];
@@ -969,6 +991,7 @@ export class Mirror {
     const change = op[2];
     if (node.nodeType !== 1 || !isPlainObject(change)) throw new Desync('bad attrs op');
     const el = /** @type {Element} */ (node);
+    if (ep.media.length > 0) this._releaseMediaOf(ep, el);
     if (ep.opaque.has(el)) {
       for (const name in change) {
         const v = change[name];
@@ -1122,6 +1145,32 @@ export class Mirror {
 
 // -----------------------------------------------------------------------------------------------
 // Sanitising (pure)
+
+/**
+ * Orders an epoch's held media so that the elements within a screen of its viewport come first
+ * (stable: document order within each group, so a <picture>'s sources stay before its <img>).
+ * Reads boxes: called once the epoch has been laid out.
+ * @param {Epoch} ep
+ */
+function nearViewportFirst(ep) {
+  const h = ep.frame.contentWindow?.innerHeight ?? ep.vh;
+  /** @type {Map<Element, boolean>} */
+  const near = new Map();
+  /** @type {Epoch['media']} */
+  const first = [];
+  /** @type {Epoch['media']} */
+  const later = [];
+  for (const m of ep.media) {
+    let isNear = near.get(m[0]);
+    if (isNear === undefined) {
+      const r = m[0].getBoundingClientRect();
+      isNear = r.bottom >= -h && r.top <= 2 * h;
+      near.set(m[0], isNear);
+    }
+    (isNear ? first : later).push(m);
+  }
+  ep.media = first.concat(later);
+}
 
 /**
  * The inert stand-in of a forbidden element: keeps its id valid, shows and loads nothing.
