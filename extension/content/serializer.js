@@ -608,8 +608,7 @@ export class Recorder {
           deadline = sliceStart + APP_LIMITS.mirror_slice_ms;
         }
       }
-      const text = parts.join('\n');
-      w.sheets.set(el, text.length > MAX_CSS_CHARS ? '' : text.indexOf('url(') >= 0 ? absolutizeCss(text, w.base) : text);
+      w.sheets.set(el, cssToSend(parts.join('\n'), w.base));
     }
     if (read) {
       endSlice();
@@ -1803,6 +1802,15 @@ function styleText(el, base) {
   } else {
     text = el.textContent ?? '';
   }
+  return cssToSend(text, base);
+}
+
+/**
+ * A style sheet's text as it is sent: '' above MAX_CSS_CHARS, url()s made absolute.
+ * @param {string} text
+ * @param {string} base
+ */
+function cssToSend(text, base) {
   if (text.length > MAX_CSS_CHARS) return '';
   return text.indexOf('url(') >= 0 ? absolutizeCss(text, base) : text;
 }

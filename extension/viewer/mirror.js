@@ -587,10 +587,13 @@ export class Mirror {
    * @param {Element} el
    */
   _releaseMediaOf(ep, el) {
-    const mine = ep.media.filter((m) => m[0] === el);
-    if (mine.length === 0) return;
-    ep.media = ep.media.filter((m) => m[0] !== el);
-    for (const [, lower, ns, name, value] of mine) setSafeAttribute(el, lower, ns, name, value, false);
+    /** @type {Epoch['media']} */
+    const rest = [];
+    for (const m of ep.media) {
+      if (m[0] === el) setSafeAttribute(el, m[1], m[2], m[3], m[4], false);
+      else rest.push(m);
+    }
+    ep.media = rest;
   }
 
   // ---------------------------------------------------------------------------------------------
