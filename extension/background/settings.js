@@ -16,6 +16,8 @@ import { CAPABILITIES } from '../common/app.js';
  * @property {Capability[]} granted    capabilities granted with the join (the consent window names them); ⊆ grantable
  * @property {string[]} allowedOrigins origins an agent may propose or click links to, besides the shared page's own
  * @property {string[]} finalizeSelectors extra CSS selectors of controls the agent may never activate
+ * @property {boolean} dataChannel     move a session's messages to the host's loopback data channel once it
+ *   is up (PROTOCOL.md §3.4); off: native messaging only
  */
 /** @typedef {import('../common/app.js').Capability} Capability */
 
@@ -42,6 +44,7 @@ export function defaultSettings() {
     granted: ['annotate'],
     allowedOrigins: [],
     finalizeSelectors: [],
+    dataChannel: true,
   };
 }
 
@@ -137,6 +140,7 @@ export function normalizeSettings(stored) {
     granted: capabilityList(o.granted, d.granted).filter((c) => grantable.includes(c)),
     allowedOrigins: originList(o.allowedOrigins),
     finalizeSelectors: selectorList(o.finalizeSelectors),
+    dataChannel: typeof o.dataChannel === 'boolean' ? o.dataChannel : d.dataChannel,
   };
 }
 

@@ -41,6 +41,8 @@ let injectedDocumentId = /** @type {string | null} */ (null);
 const viewerPorts = new Set();
 /** @type {Set<chrome.runtime.Port>} */
 const popupPorts = new Set();
+/** The settings' `dataChannel` as last read (settings are read with every command, so before a session starts). */
+let dataChannelSetting = normalizeSettings(undefined).dataChannel;
 /** The consent window this worker opened. @type {number | null} */
 let consentWindowId = null;
 /** The tab the consent window is about. @type {number | null} */
@@ -55,6 +57,10 @@ const native = new NativeHost({
     dropCounts.native++;
     console.warn(`cotab: dropped a host message (${why})`);
   },
+  // The data channel (PROTOCOL.md §3.4): a WebSocket to the host on 127.0.0.1. This worker is
+  // the only place that sees its token.
+  openSocket: (url) => new WebSocket(url),
+  channelEnabled: () => dataChannelSetting,
 });
 
 // ---------------------------------------------------------------------------------------------
@@ -209,6 +215,7 @@ async function openConsent(tabId) {
  */
 async function handleCommand(cmd) {
   const settings = normalizeSettings(await api.loadStoredSettings(SETTINGS_KEY));
+  dataChannelSetting = settings.dataChannel;
   /** @type {SessionEvent | null} */
   let event = null;
   /** @type {string | undefined} */
@@ -443,6 +450,7 @@ chrome.webNavigation.onReferenceFragmentUpdated.addListener((d) => {
 /** @type {{cotabDiagnostics?: () => object}} */ (/** @type {unknown} */ (globalThis)).cotabDiagnostics = () => ({
   state: JSON.parse(JSON.stringify(state)),
   dropped: { ...dropCounts, session: state.dropped, nativeFrames: native.dropped },
+  channel: native.channel,
   contentConnected: contentPort !== null,
   viewers: viewerPorts.size,
   popups: popupPorts.size,

@@ -31,7 +31,11 @@ import { has, isIntegerIn, isPlainObject, jsonStringBytes, measureJson, onlyMemb
  * @typedef {{type: 'chunk', id: number, index: number, count: number, part: string}} HostChunk
  * @typedef {{type: 'ended', reason: string, peer_reason?: string, id?: number}} HostEnded
  * @typedef {{type: 'error', code: string, message: string, fatal: boolean, id?: number}} HostError
- * @typedef {HostHello | HostStatus | HostCode | HostPeer | HostRecv | HostEnded | HostError} HostMessage
+ * @typedef {{type: 'channel', port: number, token: string}} HostChannel
+ *   the data channel's offer (§3.4): connect to ws://127.0.0.1:<port>/channel, send `token` first
+ * @typedef {{type: 'channel-up'}} HostChannelUp
+ *   the host accepted the token; from now on it writes every message on the data channel (§3.4)
+ * @typedef {HostHello | HostStatus | HostCode | HostPeer | HostRecv | HostEnded | HostError | HostChannel | HostChannelUp} HostMessage
  *   a whole host message (after chunk reassembly)
  * @typedef {HostMessage | HostChunk} HostFrame  what one native-messaging frame from the host carries
  */
@@ -43,6 +47,8 @@ export const PEER_ROLES = /** @type {const} */ (['initiator', 'responder']);
 const DISPLAY_CODE = /^[0-9]{1,6}-[0-9]{3}-[0-9]{3}$/;
 const NAMEPLATE = /^[0-9]{1,6}$/;
 const SAS = /^[0-9]{3} [0-9]{3}$/;
+/** The data channel's one-time token: channel_token_bytes random bytes as lowercase hex (§3.4). */
+export const CHANNEL_TOKEN = new RegExp(`^[0-9a-f]{${2 * LIMITS.channel_token_bytes}}$`);
 
 /** @param {unknown} v @returns {v is number} */
 function isRequestId(v) {
@@ -105,6 +111,12 @@ export function validateHostMessage(value) {
       if (!onlyMembers(m, ['type', 'id', 'code', 'message', 'fatal']) || !idOk(m)) return bad();
       if (typeof m.code !== 'string' || typeof m.message !== 'string' || typeof m.fatal !== 'boolean') return bad();
       return ok(/** @type {HostError} */ (m));
+    case 'channel':
+      if (!onlyMembers(m, ['type', 'port', 'token']) || !isIntegerIn(m.port, 1, 65535) || !matches(m.token, CHANNEL_TOKEN)) return bad();
+      return ok(/** @type {HostChannel} */ (m));
+    case 'channel-up':
+      if (!onlyMembers(m, ['type'])) return bad();
+      return ok(/** @type {HostChannelUp} */ (m));
     default:
       return { ok: false, code: 'unknown-type' };
   }
@@ -118,7 +130,10 @@ export function validateHostMessage(value) {
  * @typedef {{type: 'join', relay: string, code: string, id?: number}} ExtJoin
  * @typedef {{type: 'send', data: unknown, id?: number}} ExtSend
  * @typedef {{type: 'end', id?: number}} ExtEnd
- * @typedef {ExtHello | ExtShare | ExtJoin | ExtSend | ExtEnd} ExtensionMessage
+ * @typedef {{type: 'channel', id?: number}} ExtChannel  asks for the data channel, after `peer` (§3.4)
+ * @typedef {{type: 'channel-up', id?: number}} ExtChannelUp
+ *   the barrier: the extension saw the host's channel-up and sends everything on the channel from now on (§3.4)
+ * @typedef {ExtHello | ExtShare | ExtJoin | ExtSend | ExtEnd | ExtChannel | ExtChannelUp} ExtensionMessage
  */
 
 const EXT_MEMBERS = /** @type {const} */ ({
@@ -127,6 +142,8 @@ const EXT_MEMBERS = /** @type {const} */ ({
   join: ['type', 'id', 'relay', 'code'],
   send: ['type', 'id', 'data'],
   end: ['type', 'id'],
+  channel: ['type', 'id'],
+  'channel-up': ['type', 'id'],
 });
 const RELAY_URL = /^wss?:\/\//;
 const TYPED_CODE = /^[0-9 -]+$/;
@@ -226,6 +243,16 @@ export function sendRequest(data, id) {
 /** @param {number} [id] */
 export function endRequest(id) {
   return build(/** @type {ExtEnd} */ ({ type: 'end' }), id);
+}
+
+/** @param {number} [id] */
+export function channelRequest(id) {
+  return build(/** @type {ExtChannel} */ ({ type: 'channel' }), id);
+}
+
+/** @param {number} [id] */
+export function channelUpRequest(id) {
+  return build(/** @type {ExtChannelUp} */ ({ type: 'channel-up' }), id);
 }
 
 /**

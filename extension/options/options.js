@@ -1,5 +1,6 @@
 // Settings page: relay URL, extra mask/block selectors (one per line), mode, and what agents may
-// be allowed to do (capabilities, extra origins, controls they may never click). Stored in
+// be allowed to do (capabilities, extra origins, controls they may never click), and whether
+// sessions use the host's loopback data channel. Stored in
 // chrome.storage.local `settings`; the service worker reads them when a session starts.
 
 import {
@@ -36,6 +37,7 @@ const origins = el('origins', HTMLTextAreaElement);
 const originsError = el('origins-error', HTMLElement);
 const finalize = el('finalize', HTMLTextAreaElement);
 const finalizeError = el('finalize-error', HTMLElement);
+const dataChannel = el('data-channel', HTMLInputElement);
 
 /** One row per capability: may it ever be granted, is it granted with the join. */
 const capBoxes = CAPABILITIES.map((cap) => {
@@ -76,6 +78,7 @@ function fill(s) {
   }
   origins.value = s.allowedOrigins.join('\n');
   finalize.value = s.finalizeSelectors.join('\n');
+  dataChannel.checked = s.dataChannel;
 }
 
 /**
@@ -129,6 +132,7 @@ form.addEventListener('submit', async (event) => {
     granted: capBoxes.filter((b) => b.granted.checked).map((b) => b.cap),
     allowedOrigins: allowed.origins,
     finalizeSelectors,
+    dataChannel: dataChannel.checked,
   });
   await chrome.storage.local.set({ [SETTINGS_KEY]: settings });
   fill(settings);

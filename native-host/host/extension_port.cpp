@@ -2,6 +2,8 @@
 
 #include <unistd.h>
 
+#include <sodium.h>
+
 #include <cerrno>
 
 #include "common/log.hpp"
@@ -13,6 +15,10 @@ namespace cotab::host {
 void extension_port::write_frame(std::string_view payload) {
   if (!open_) return;
   std::string frame = wire::encode_frame(payload);
+  write_all(frame);
+}
+
+void extension_port::write_all(std::string_view frame) {
   std::size_t done = 0;
   while (done < frame.size()) {
     ssize_t n = ::write(fd_, frame.data() + done, frame.size() - done);
@@ -28,14 +34,33 @@ void extension_port::write_frame(std::string_view payload) {
 
 void extension_port::send(const nlohmann::json& message) {
   std::string text = message.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  if (divert_) {
+    divert_(std::move(text));
+    return;
+  }
   wire::write_chunked({text}, next_chunk_id_, [this](std::string_view f) { write_frame(f); });
   ++next_chunk_id_;
 }
 
 void extension_port::send_recv(std::string_view data) {
+  if (divert_) {
+    constexpr std::string_view head = R"({"type":"recv","data":)";
+    std::string text;
+    text.reserve(head.size() + data.size() + 1);
+    text.append(head).append(data).push_back('}');
+    divert_(std::move(text));
+    return;
+  }
   wire::write_chunked({R"({"type":"recv","data":)", data, "}"}, next_chunk_id_,
                       [this](std::string_view f) { write_frame(f); });
   ++next_chunk_id_;
+}
+
+void extension_port::send_secret(const secure_bytes& text) {
+  if (!open_) return;
+  std::string frame = wire::encode_frame(text.chars());
+  write_all(frame);
+  sodium_memzero(frame.data(), frame.size());
 }
 
 void extension_port::send_error(const error& e, std::optional<std::uint64_t> id, std::optional<bool> fatal) {

@@ -2,6 +2,7 @@
 // The host's side of the native messaging port: writes frames to stdout (and nothing else ever
 // goes to stdout), chunking any message above chunk_budget_bytes.
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -9,6 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include "common/result.hpp"
+#include "common/secure_bytes.hpp"
 
 namespace cotab::host {
 
@@ -24,12 +26,22 @@ class extension_port {
   // `fatal` defaults to the registry's flag; a session-ending failure passes true.
   void send_error(const error& e, std::optional<std::uint64_t> id = std::nullopt, std::optional<bool> fatal = std::nullopt);
 
+  // While diverted, every message goes whole (never chunked) to `sink` instead of stdout: the
+  // data channel (PROTOCOL.md §3.4) once it is up. undivert() goes back to stdout.
+  void divert(std::function<void(std::string&&)> sink) { divert_ = std::move(sink); }
+  void undivert() { divert_ = nullptr; }
+  bool diverted() const noexcept { return static_cast<bool>(divert_); }
+  // A message holding a secret (the channel offer), always on stdout; the frame is wiped after.
+  void send_secret(const secure_bytes& text);
+
   // False once a write failed (the browser closed the port); further writes are dropped.
   bool open() const noexcept { return open_; }
 
  private:
   void write_frame(std::string_view payload);
+  void write_all(std::string_view frame);
 
+  std::function<void(std::string&&)> divert_;
   int fd_;
   bool open_ = true;
   std::uint64_t next_chunk_id_ = 1;

@@ -27,6 +27,8 @@ struct host::session {
   std::optional<peer_reader> reader;
   asio::steady_timer timer;
   bool done = false;
+  bool channel_asked = false;
+  std::shared_ptr<data_channel> channel;
 };
 
 namespace {
@@ -87,6 +89,10 @@ void host::on_frame(wire::frame_event event) {
           handle_share_or_join(id, std::move(body.relay), body.code);
         } else if constexpr (std::is_same_v<T, wire::send_msg>) {
           handle_send(id, body.data);
+        } else if constexpr (std::is_same_v<T, wire::channel_msg>) {
+          handle_channel(id);
+        } else if constexpr (std::is_same_v<T, wire::channel_up_msg>) {
+          handle_channel_up(id);
         } else {
           handle_end(id);
         }
@@ -237,6 +243,7 @@ void host::on_relay_binary(session& s, const std::string& bytes) {
     if (s.writer) (void)s.conn->send(false, to_bytes(s.writer->end_frame("peer-ended")));
     s.conn->close_after_flush();
     port_.send(ended);
+    close_channel(s);
     session_.reset();
     state_ = state::idle;
   }
@@ -308,6 +315,72 @@ void host::finish(const std::string& reason, std::optional<error> failure, bool 
   }
   json ended = {{"type", "ended"}, {"reason", reason}};
   port_.send(ended);
+  close_channel(*s);
+}
+
+void host::handle_channel(std::optional<std::uint64_t> id) {
+  auto refuse = [&](const char* why) { port_.send_error(make_error(errc::channel_refused, why), id); };
+  if (state_ != state::active || !session_) return refuse("the data channel is offered only once keys are confirmed ('peer')");
+  auto s = session_;
+  if (s->channel_asked) return refuse("the data channel was already asked for in this session");
+  s->channel_asked = true;
+  if (!options_.data_channel) return refuse("the data channel is turned off (COTAB_DATA_CHANNEL=off)");
+  std::weak_ptr<session> weak = s;
+  data_channel::events events;
+  events.accepted = [this, weak] {
+    auto live = weak.lock();
+    if (!live || live != session_ || !live->channel) return;
+    // The host's barrier: everything before it went on stdout, everything after goes on the channel.
+    port_.send({{"type", "channel-up"}});
+    port_.divert([channel = std::weak_ptr<data_channel>(live->channel)](std::string&& text) {
+      if (auto c = channel.lock()) (void)c->send(std::move(text));
+    });
+  };
+  events.message = [this, weak](std::string&& text) {
+    auto live = weak.lock();
+    if (!live || live != session_) return;
+    on_frame(wire::frame_event{wire::frame_event::kind::frame, std::move(text), 0});
+  };
+  events.failed = [this, weak](error failure) {
+    // Posted: a failure can be noticed in the middle of writing a message to the channel.
+    asio::post(io_, [this, weak, failure = std::move(failure)]() mutable {
+      auto live = weak.lock();
+      if (live && live == session_) on_channel_failed(live, std::move(failure));
+    });
+  };
+  auto channel = open_data_channel(io_.get_executor(), options_.extension_origin, std::move(events), options_.channel);
+  if (!channel) {
+    port_.send_error(channel.err(), id);
+    return;
+  }
+  s->channel = std::move(*channel);
+  auto offer = s->channel->offer_message();
+  port_.send_secret(offer);
+}
+
+void host::handle_channel_up(std::optional<std::uint64_t> id) {
+  if (!session_ || !session_->channel || !session_->channel->up()) {
+    port_.send_error(make_error(errc::wrong_state, "'channel-up' before the host's channel-up"), id);
+    return;
+  }
+  session_->channel->release_input();
+}
+
+void host::on_channel_failed(const std::shared_ptr<session>& s, error failure) {
+  if (failure.code == errc::channel_lost) {
+    // Messages in flight on the channel may be gone: end the session, saying so on stdout.
+    port_.undivert();
+    finish(std::string(failure.name()), failure, true);
+    return;
+  }
+  s->channel.reset();
+  port_.send_error(failure);
+}
+
+void host::close_channel(session& s) {
+  port_.undivert();
+  if (s.channel) s.channel->close();
+  s.channel.reset();
 }
 
 void host::on_stdin_end(bool truncated) {

@@ -19,6 +19,7 @@
 
 #include "crypto/code.hpp"
 #include "crypto/handshake.hpp"
+#include "host/data_channel.hpp"
 #include "host/extension_port.hpp"
 #include "host/peer_stream.hpp"
 #include "host/relay_connection.hpp"
@@ -29,6 +30,12 @@ namespace cotab::host {
 struct host_options {
   std::chrono::milliseconds handshake_timeout{protocol::limits::host_handshake_timeout_ms};
   std::size_t send_queue_bytes = protocol::limits::host_send_queue_bytes;
+  // The calling extension's origin without its final '/': the only Origin the data channel
+  // accepts (PROTOCOL.md §3.4).
+  std::string extension_origin;
+  // False when the administrator turned the data channel off (COTAB_DATA_CHANNEL=off).
+  bool data_channel = true;
+  data_channel_options channel;
 };
 
 class host : public std::enable_shared_from_this<host> {
@@ -48,6 +55,11 @@ class host : public std::enable_shared_from_this<host> {
   void handle_share_or_join(std::optional<std::uint64_t> id, std::string relay, std::optional<std::string_view> typed_code);
   void handle_send(std::optional<std::uint64_t> id, std::string_view data);
   void handle_end(std::optional<std::uint64_t> id);
+  void handle_channel(std::optional<std::uint64_t> id);
+  void handle_channel_up(std::optional<std::uint64_t> id);
+  void on_channel_failed(const std::shared_ptr<session>& s, error failure);
+  // Closes the session's data channel (after what is queued on it) and goes back to stdout.
+  void close_channel(session& s);
 
   boost::asio::awaitable<void> run_session(std::shared_ptr<session> s);
   void on_relay_text(session& s, const std::string& text);

@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <csignal>
+#include <cstdlib>
 #include <cstdio>
 #include <string>
 #include <string_view>
@@ -54,7 +55,11 @@ int main(int argc, char** argv) {
 
   try {
     boost::asio::io_context io(1);
-    auto host = std::make_shared<cotab::host::host>(io, port);
+    cotab::host::host_options options;
+    options.extension_origin = std::string(origin.substr(0, origin.size() - 1));
+    const char* channel_switch = std::getenv("COTAB_DATA_CHANNEL");
+    options.data_channel = channel_switch == nullptr || std::string_view(channel_switch) != "off";
+    auto host = std::make_shared<cotab::host::host>(io, port, std::move(options));
     auto guard = boost::asio::make_work_guard(io);
 
     // Drain stdin continuously on its own thread (Chrome's queue to us is unbounded).

@@ -111,6 +111,12 @@ result<ext_message> decode_ext_message(std::string_view payload, std::optional<s
   } else if (*type_name == "end") {
     if (auto e = only({})) return *e;
     msg.body = end_msg{};
+  } else if (*type_name == "channel") {
+    if (auto e = only({})) return *e;
+    msg.body = channel_msg{};
+  } else if (*type_name == "channel-up") {
+    if (auto e = only({})) return *e;
+    msg.body = channel_up_msg{};
   } else {
     return make_error(errc::unknown_type, "unknown message type");
   }

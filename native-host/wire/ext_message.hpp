@@ -20,8 +20,10 @@ struct join_msg {
 };
 struct send_msg { std::string_view data; };  // raw JSON text of `data`, a view into the frame payload
 struct end_msg {};
+struct channel_msg {};     // asks for the loopback data channel (PROTOCOL.md §3.4)
+struct channel_up_msg {};  // the extension's barrier: from now on it sends on the channel
 
-using ext_body = std::variant<hello_msg, share_msg, join_msg, send_msg, end_msg>;
+using ext_body = std::variant<hello_msg, share_msg, join_msg, send_msg, end_msg, channel_msg, channel_up_msg>;
 
 struct ext_message {
   std::optional<std::uint64_t> id;  // optional request id, echoed in replies and errors

@@ -88,7 +88,7 @@ errc expected_for_object(const json& j) {
     return true;
   };
   auto string_member = [&](const char* name) { return j.contains(name) && j[name].is_string(); };
-  if (type == "hello" || type == "end") return only({}) ? errc::ok : errc::bad_message;
+  if (type == "hello" || type == "end" || type == "channel" || type == "channel-up") return only({}) ? errc::ok : errc::bad_message;
   if (type == "share") return only({"relay"}) && string_member("relay") ? errc::ok : errc::bad_message;
   if (type == "join") {
     return only({"relay", "code"}) && string_member("relay") && string_member("code") ? errc::ok : errc::bad_message;
@@ -112,6 +112,8 @@ void check_decoded(std::string_view payload, const json& j, const cotab::wire::e
   const auto type = j["type"].get<std::string>();
   if (type == "hello") FUZZ_CHECK(std::holds_alternative<cotab::wire::hello_msg>(msg.body));
   if (type == "end") FUZZ_CHECK(std::holds_alternative<cotab::wire::end_msg>(msg.body));
+  if (type == "channel") FUZZ_CHECK(std::holds_alternative<cotab::wire::channel_msg>(msg.body));
+  if (type == "channel-up") FUZZ_CHECK(std::holds_alternative<cotab::wire::channel_up_msg>(msg.body));
   if (type == "share") {
     const auto* m = std::get_if<cotab::wire::share_msg>(&msg.body);
     FUZZ_CHECK(m != nullptr && m->relay == j["relay"].get<std::string>());

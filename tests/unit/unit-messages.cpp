@@ -25,6 +25,8 @@ std::string type_of(const wire::ext_body& body) {
         if constexpr (std::is_same_v<T, wire::share_msg>) return "share";
         if constexpr (std::is_same_v<T, wire::join_msg>) return "join";
         if constexpr (std::is_same_v<T, wire::send_msg>) return "send";
+        if constexpr (std::is_same_v<T, wire::channel_msg>) return "channel";
+        if constexpr (std::is_same_v<T, wire::channel_up_msg>) return "channel-up";
         return "end";
       },
       body);

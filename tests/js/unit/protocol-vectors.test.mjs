@@ -74,6 +74,7 @@ describe('schemas', () => {
     assert.deepEqual(hostDefs.status.properties.state.enum, [...native.STATUS_STATES]);
     assert.deepEqual(hostDefs.peer.properties.role.enum, [...native.PEER_ROLES]);
     assert.equal(hostDefs.hello.properties.version.const, LIMITS.protocol_version);
+    assert.equal(hostDefs.channel.properties.token.pattern, native.CHANNEL_TOKEN.source);
     assert.equal(schemas['extension-to-host.schema.json'].$defs.id.maximum, native.MAX_REQUEST_ID);
   });
 });

@@ -25,7 +25,7 @@ const st = (phase, mode = 'agent') => ({ mode, phase, epoch: 1, startedBy: 'cust
 
 describe('settings', () => {
   test('defaults for anything missing or malformed', () => {
-    const assist = { grantable: [...CAPABILITIES], granted: ['annotate'], allowedOrigins: [], finalizeSelectors: [] };
+    const assist = { grantable: [...CAPABILITIES], granted: ['annotate'], allowedOrigins: [], finalizeSelectors: [], dataChannel: true };
     assert.deepEqual(normalizeSettings(undefined), { relay: DEFAULT_RELAY, maskSelectors: [], blockSelectors: [], mode: 'both', ...assist });
     assert.deepEqual(normalizeSettings({ relay: 'http://x', mode: 'admin', maskSelectors: 'x' }), normalizeSettings(undefined));
     assert.deepEqual(normalizeSettings({ relay: 'ws://127.0.0.1:4000/v1', mode: 'agent', maskSelectors: [' .a ', '', 3, '.a'], blockSelectors: ['#b'] }), {
@@ -35,6 +35,13 @@ describe('settings', () => {
       mode: 'agent',
       ...assist,
     });
+  });
+
+  test('dataChannel: a stored boolean is kept, anything else is the default (on)', () => {
+    assert.equal(normalizeSettings({ dataChannel: false }).dataChannel, false);
+    assert.equal(normalizeSettings({ dataChannel: true }).dataChannel, true);
+    assert.equal(normalizeSettings({ dataChannel: 'false' }).dataChannel, true);
+    assert.equal(normalizeSettings({ dataChannel: 0 }).dataChannel, true);
   });
 
   test('capabilities: unknown names dropped, granted only from grantable, lists kept in order', () => {

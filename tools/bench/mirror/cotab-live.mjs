@@ -60,6 +60,29 @@ async function tapServiceWorker(browser) {
       };
     };
     chrome.runtime.onConnect.addListener((port) => tap(port, port.name));
+    // The data channel to the host (PROTOCOL.md §3.4): the worker opens it with `new WebSocket`
+    // after this ran, so a subclass taps it (its listener first, before the extension's).
+    const Base = globalThis.WebSocket;
+    if (typeof Base === 'function') {
+      globalThis.WebSocket = class extends Base {
+        /** @param {string | URL} url @param {string | string[]} [protocols] */
+        constructor(url, protocols) {
+          super(url, protocols);
+          this.addEventListener('message', (ev) => {
+            const t = performance.timeOrigin + performance.now();
+            const text = typeof ev.data === 'string' ? ev.data : '';
+            const hit = probeOp.exec(text);
+            if (hit) taps.push({ port: 'channel', dir: 'in', seq: Number(hit[1]), t, chars: text.length });
+          });
+        }
+        /** @override @param {string | ArrayBufferLike | Blob | ArrayBufferView} data */
+        send(data) {
+          const hit = typeof data === 'string' ? probeOp.exec(data) : null;
+          if (hit) taps.push({ port: 'channel', dir: 'out', seq: Number(hit[1]), t: performance.timeOrigin + performance.now(), chars: String(data).length });
+          super.send(data);
+        }
+      };
+    }
     try {
       const connectNative = chrome.runtime.connectNative.bind(chrome.runtime);
       chrome.runtime.connectNative = (name) => {
@@ -161,8 +184,8 @@ export async function cotabRig({ pageUrl, log }) {
       nativeChars: async () => {
         const [c, a] = await Promise.all([readTaps(customer), readTaps(agent)]);
         return {
-          toHost: c.filter((x) => x.port === 'native' && x.dir === 'out').map((x) => x.chars),
-          toWorker: a.filter((x) => x.port === 'native' && x.dir === 'in').map((x) => x.chars),
+          toHost: c.filter((x) => (x.port === 'native' || x.port === 'channel') && x.dir === 'out').map((x) => x.chars),
+          toWorker: a.filter((x) => (x.port === 'native' || x.port === 'channel') && x.dir === 'in').map((x) => x.chars),
         };
       },
       segments: async (timeline) => {
@@ -170,8 +193,9 @@ export async function cotabRig({ pageUrl, log }) {
         /** @param {Tap[]} taps @param {string} port @param {'in' | 'out'} dir */
         const index = (taps, port, dir) => new Map(taps.filter((x) => x.port === port && x.dir === dir).map((x) => [x.seq, x.t]));
         const contentIn = index(c, 'cotab-content', 'in');
-        const nativeOut = index(c, 'native', 'out');
-        const nativeIn = index(a, 'native', 'in');
+        // A change goes to the host on the data channel once it is up, natively before.
+        const nativeOut = new Map([...index(c, 'native', 'out'), ...index(c, 'channel', 'out')]);
+        const nativeIn = new Map([...index(a, 'native', 'in'), ...index(a, 'channel', 'in')]);
         const viewerOut = index(a, 'cotab-viewer', 'out');
         /** @type {CotabSegments} */
         const seg = { pageToCustomerWorker: [], customerWorker: [], hostsAndRelay: [], agentWorker: [], workerToMirror: [] };
