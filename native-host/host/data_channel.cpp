@@ -30,7 +30,7 @@ constexpr std::size_t token_hex_chars = protocol::limits::channel_token_bytes * 
 class channel_impl final : public data_channel, public std::enable_shared_from_this<channel_impl> {
  public:
   channel_impl(asio::any_io_executor ex, std::string origin, events ev, data_channel_options options)
-      : ex_(ex), acceptor_(ex), deadline_(ex), origin_(std::move(origin)), events_(std::move(ev)), options_(options) {}
+      : ex_(ex), acceptor_(ex), deadline_(ex), drained_(ex), origin_(std::move(origin)), events_(std::move(ev)), options_(options) {}
 
   result<void> listen() {
     boost::system::error_code ec;
@@ -86,14 +86,17 @@ class channel_impl final : public data_channel, public std::enable_shared_from_t
 
   bool send(std::string text) override {
     if (phase_ != phase::up || closing_) return false;
-    if (queued_ + text.size() > options_.send_queue_bytes) {
-      lose("the extension is not reading the data channel (more than channel_send_queue_bytes waiting)");
-      return false;
-    }
     queued_ += text.size();
     queue_.push_back(std::move(text));
     start_writing();
     return true;
+  }
+
+  asio::awaitable<void> wait_writable() override {
+    if (phase_ != phase::up || queued_ <= options_.watermark_bytes) co_return;
+    auto self = shared_from_this();
+    drained_.expires_at(asio::steady_timer::time_point::max());
+    co_await drained_.async_wait(use_tuple);
   }
 
   void close() override {
@@ -245,6 +248,7 @@ class channel_impl final : public data_channel, public std::enable_shared_from_t
       if (self->phase_ != phase::up) return;
       self->queued_ -= self->queue_.front().size();
       self->queue_.pop_front();
+      if (self->queued_ <= self->options_.watermark_bytes / 2) self->drained_.cancel();
       if (ec) {
         if (self->closing_) {
           self->phase_ = phase::closed;
@@ -259,6 +263,7 @@ class channel_impl final : public data_channel, public std::enable_shared_from_t
 
   void finish_close() {
     phase_ = phase::closed;
+    drained_.cancel();
     auto self = shared_from_this();
     ws_->async_close(websocket::close_code::normal, [self](beast::error_code) {
       beast::error_code ignored;
@@ -284,6 +289,7 @@ class channel_impl final : public data_channel, public std::enable_shared_from_t
     phase_ = phase::closed;
     queue_.clear();
     held_.clear();
+    drained_.cancel();
     beast::error_code ignored;
     beast::get_lowest_layer(*ws_).socket().close(ignored);
     events_.failed(make_error(errc::channel_lost, why));
@@ -298,6 +304,7 @@ class channel_impl final : public data_channel, public std::enable_shared_from_t
   asio::any_io_executor ex_;
   tcp::acceptor acceptor_;
   asio::steady_timer deadline_;
+  asio::steady_timer drained_;  // the relay read loop waits on it while the queue is above the watermark
   std::string origin_;
   events events_;
   data_channel_options options_;

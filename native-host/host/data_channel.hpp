@@ -11,8 +11,10 @@
 //             Its messages are held until release_input() (the extension's native barrier).
 //   closed    close() or a failure; no event after that.
 // Failures: before `up`, too many refusals or no token in time -> events.failed(channel-refused);
-// once up, the socket closing, a binary or oversized message, or more than send_queue_bytes
-// unread -> events.failed(channel-lost). Everything runs on the host's io_context thread.
+// once up, the socket closing or a binary or oversized message -> events.failed(channel-lost).
+// Backpressure, as with stdout: while more than watermark_bytes wait for the extension, the host
+// does not read the relay (wait_writable), so the relay's own backpressure reaches the sender.
+// Everything runs on the host's io_context thread.
 #include <chrono>
 #include <cstdint>
 #include <deque>
@@ -22,6 +24,7 @@
 #include <string>
 
 #include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/awaitable.hpp>
 
 #include "common/result.hpp"
 #include "common/secure_bytes.hpp"
@@ -31,7 +34,7 @@ namespace cotab::host {
 struct data_channel_options {
   std::chrono::milliseconds accept_timeout{protocol::limits::channel_accept_timeout_ms};
   unsigned max_refusals = protocol::limits::channel_max_refusals;
-  std::size_t send_queue_bytes = protocol::limits::channel_send_queue_bytes;
+  std::size_t watermark_bytes = protocol::limits::channel_watermark_bytes;
   std::size_t max_message_bytes = protocol::limits::max_message_bytes + 1024;
 };
 
@@ -52,9 +55,11 @@ class data_channel {
   virtual bool up() const = 0;
   // The extension's barrier arrived: deliver the held messages, then every later one.
   virtual void release_input() = 0;
-  // Queues one text message for the extension (only once up). Over send_queue_bytes it fails
-  // the channel with channel-lost and returns false.
+  // Queues one text message for the extension (only once up; false otherwise).
   virtual bool send(std::string text) = 0;
+  // Completes at once unless more than watermark_bytes are queued; then when half of it is
+  // written (or the channel closed).
+  virtual boost::asio::awaitable<void> wait_writable() = 0;
   // Writes what is queued, then closes the socket normally; closes the listener. No events after.
   virtual void close() = 0;
 };

@@ -146,6 +146,12 @@ asio::awaitable<void> host::run_session(std::shared_ptr<session> s) {
     (void)s->conn->send(true, json{{"type", "claim"}, {"version", protocol::limits::protocol_version}, {"nameplate", s->code->nameplate}}.dump());
   }
   for (;;) {
+    // Backpressure from an extension that reads its data channel slowly, as stdout gives it.
+    if (s->channel && s->channel->up()) {
+      auto channel = s->channel;
+      co_await channel->wait_writable();
+      if (s->done) co_return;
+    }
     auto message = co_await s->conn->read();
     if (s->done) co_return;
     if (!message) {

@@ -13,7 +13,8 @@
 //   processes   startRelay() · startRecordingProxy(target) {bytes, payloads, carried} · serveHtml(routes)
 //   browsers    launchBrowser({name, relayUrl, recordHostInput?, recordHostOutput?, env?, settings?,
 //               userAgent?}) → {context, worker, extensionId, hostInput(), hostOutput(),
-//               hostInputMessages(), hostOutputMessages(), setSettings(), close()}
+//               hostInputMessages(), hostOutputMessages() (async: stdio + data channel),
+//               setSettings(), close()} · channelStatus(browser)
 //   extension   tabIdOf · openPopup(browser, tabId?) · openAgentPopup · expectConsentWindow ·
 //   UI          expectViewer · waitForPopupState · waitForViewerState · testIdText · typedCode ·
 //               connectPair({customer, agent, customerPage, decision?}) · sendCommand · resetSession
@@ -362,10 +363,16 @@ export async function startRecordingProxy(target) {
  * @property {string} extensionId
  * @property {string} userDataDir
  * @property {string} origin          chrome-extension://<id>
- * @property {() => Buffer} hostInput   every byte the browser wrote to its hosts' stdin (recordHostInput)
- * @property {() => Buffer} hostOutput  every byte its hosts wrote to the browser (recordHostOutput)
- * @property {() => any[]} hostInputMessages   hostInput() decoded, per host process, in start order
- * @property {() => any[]} hostOutputMessages  hostOutput() decoded (chunks joined)
+ * @property {() => Promise<Buffer>} hostInput   what its hosts received (recordHostInput): every byte
+ *   the browser wrote to their stdin, then every text the worker sent them on a data channel
+ *   (PROTOCOL.md §3.4; each text followed by "\n", the token included)
+ * @property {() => Promise<Buffer>} hostOutput  what its hosts wrote (recordHostOutput): their stdout
+ *   bytes, then every text the worker's data channels received (each followed by "\n")
+ * @property {() => Promise<any[]>} hostInputMessages   the messages the hosts received, per host
+ *   process in start order: native ones decoded, and after each of the extension's native
+ *   `channel-up` (its barrier) that channel's messages (the token left out)
+ * @property {() => Promise<any[]>} hostOutputMessages  the same for what the hosts wrote (chunks
+ *   joined; a channel's messages after the host's native `channel-up`)
  * @property {() => string} hostStderr   what the hosts logged (when a wrapper is used)
  * @property {() => Promise<Worker>} currentWorker  the live service worker (waits for one)
  * @property {(settings: Settings) => Promise<void>} setSettings  merges into chrome.storage.local settings
@@ -410,12 +417,185 @@ function ensureExtensionBuilt() {
   if (still) throw new Error(`${still} even after node tools/build-extension.mjs`);
 }
 
+// ---------------------------------------------------------------------------------------------
+// Recording the data channel (PROTOCOL.md §3.4)
+//
+// Once a session is up, its messages go between the worker and its host over a loopback
+// WebSocket, not stdin/stdout, so the wrapper's recordings alone would miss them. When a recording
+// is asked for, launchBrowser installs in the worker a WebSocket subclass that keeps the strings
+// the worker passes to send() (exactly the text the host receives: on the wire a client's frames
+// are XOR-masked, RFC 6455 §5.3) and the text of every message event, plus a wrap of
+// chrome.runtime.connectNative that notes, per socket, the native `channel-up` barriers (the
+// host's, read by the worker, and the extension's, posted by it). The records stay in the worker
+// (arrays of strings) and are read back with worker.evaluate. A restarted worker is tapped again
+// (context 'serviceworker'); what an earlier worker recorded but nobody read before it stopped
+// is lost, so reading throws rather than return a recording that may miss channel traffic.
+
+/**
+ * @typedef {object} ChannelRecord  one WebSocket the worker opened (its data channel to the host)
+ * @property {string} url
+ * @property {string[]} sent       what the worker sent, in order (the first is the token)
+ * @property {string[]} received   the text of every message event, in order
+ * @property {boolean} hostUp      the worker read the host's native channel-up after this socket opened
+ * @property {boolean} extUp       the worker posted its own native channel-up for it
+ * @property {boolean} closed      the socket's close event fired
+ */
+/** @typedef {{late: boolean, sockets: ChannelRecord[]}} ChannelLog */
+/**
+ * @typedef {object} TappedWorker
+ * @property {Worker} worker
+ * @property {Promise<void>} installed
+ * @property {ChannelLog | null} log   as last read
+ * @property {boolean} dead            the worker stopped (its log is the last one read)
+ */
+
+/** @param {Worker} w @param {string} origin */
+function isOursWorker(w, origin) {
+  return w.url().startsWith(`${origin}/`);
+}
+
+/**
+ * Installs the data channel tap in `worker` (idempotent). Throws when it cannot wrap the APIs.
+ * @param {Worker} worker
+ * @returns {Promise<void>}
+ */
+async function installChannelTap(worker) {
+  await worker.evaluate(() => {
+    const g = /** @type {{__cotabE2EChannel?: ChannelLog, cotabDiagnostics?: () => any}} */ (/** @type {unknown} */ (globalThis));
+    if (g.__cotabE2EChannel) return;
+    // Late: this worker asked for a channel before the tap existed (its texts are not recorded).
+    const requests = g.cotabDiagnostics?.()?.channel?.requests ?? 0;
+    /** @type {ChannelLog} */
+    const log = { late: requests > 0, sockets: [] };
+    g.__cotabE2EChannel = log;
+    /** @param {unknown} data */
+    const textOf = (data) => (typeof data === 'string' ? data : `<binary ${String(/** @type {any} */ (data)?.byteLength ?? /** @type {any} */ (data)?.size ?? '?')} bytes>`);
+    const Base = globalThis.WebSocket;
+    // The worker looks `WebSocket` up when it opens a channel (sw.js: `new WebSocket(url)`).
+    globalThis.WebSocket = class extends Base {
+      /** @type {ChannelRecord} */
+      #rec;
+      /** @param {string | URL} url @param {string | string[]} [protocols] */
+      constructor(url, protocols) {
+        super(url, protocols);
+        /** @type {ChannelRecord} */
+        const rec = { url: String(url), sent: [], received: [], hostUp: false, extUp: false, closed: false };
+        this.#rec = rec;
+        log.sockets.push(rec);
+        // Registered before the extension's listeners: every message is seen, whatever it does.
+        this.addEventListener('message', (ev) => rec.received.push(textOf(ev.data)));
+        this.addEventListener('close', () => (rec.closed = true));
+      }
+      /** @override @param {string | ArrayBufferLike | Blob | ArrayBufferView} data */
+      send(data) {
+        super.send(data); // a send that throws did not reach the host
+        this.#rec.sent.push(textOf(data));
+      }
+    };
+    const connectNative = chrome.runtime.connectNative.bind(chrome.runtime);
+    /** @param {string} name */
+    const wrapped = (name) => {
+      const port = connectNative(name);
+      // The barriers concern the newest socket (one channel at a time, opened on the offer).
+      port.onMessage.addListener((/** @type {any} */ m) => {
+        const s = log.sockets.at(-1);
+        if (m && m.type === 'channel-up' && s) s.hostUp = true;
+      });
+      const post = port.postMessage.bind(port);
+      port.postMessage = (/** @type {any} */ m) => {
+        post(m);
+        const s = log.sockets.at(-1);
+        if (m && m.type === 'channel-up' && s) s.extUp = true;
+      };
+      return port;
+    };
+    chrome.runtime.connectNative = wrapped;
+    if (globalThis.WebSocket === Base || chrome.runtime.connectNative !== wrapped) throw new Error('could not install the data channel tap');
+  });
+}
+
+/**
+ * Reads the tap of every live worker; returns all channels in order. Throws when the recording
+ * may miss channel traffic: a tap that failed or came late, or a worker that stopped while one
+ * of its channels was open (or before its tap was read).
+ * @param {TappedWorker[]} tapped
+ * @returns {Promise<ChannelRecord[]>}
+ */
+async function readChannelTaps(tapped) {
+  for (const t of tapped) {
+    await t.installed.catch((e) => {
+      throw new Error(`the data channel tap of ${t.worker.url()} failed: ${e instanceof Error ? e.message : String(e)}`);
+    });
+    if (t.dead) continue;
+    try {
+      t.log = await t.worker.evaluate(() => /** @type {{__cotabE2EChannel?: ChannelLog}} */ (/** @type {unknown} */ (globalThis)).__cotabE2EChannel ?? null);
+    } catch {
+      t.dead = true; // stopped before Playwright said so: its last read log is all there is
+    }
+  }
+  /** @type {ChannelRecord[]} */
+  const sockets = [];
+  for (const t of tapped) {
+    if (t.log?.late) throw new Error('the data channel tap was installed after the worker asked for a channel: the recording misses it');
+    if (t.dead && t.log?.sockets.some((s) => !s.closed)) {
+      throw new Error('the service worker stopped while a data channel was open: what went over it after the recording was last read is lost (read it before stopping the worker)');
+    }
+    sockets.push(...(t.log?.sockets ?? []));
+  }
+  return sockets;
+}
+
+/** The token the worker sends first on a channel (PROTOCOL.md §3.4): not a message. */
+const CHANNEL_TOKEN = /^[0-9a-f]{64}$/;
+
+/**
+ * Merges the native messages of each host process (`files`, in start order) with the channels'
+ * messages: after the k-th native `channel-up` of that direction, the texts of the k-th channel
+ * that passed that barrier ('in': the extension's barrier, what the worker sent; 'out': the
+ * host's, what the worker received). Each side switches its direction at its barrier, so this
+ * is the order the host read ('in') or wrote ('out') them in. Channels whose barrier the native
+ * recording does not show yet (it is being written) come last. Throws when the native recording
+ * shows a barrier of a channel the tap does not have.
+ * @param {any[][]} files
+ * @param {ChannelRecord[]} sockets
+ * @param {'in'|'out'} dir
+ */
+function spliceChannels(files, sockets, dir) {
+  const passed = sockets.filter((s) => (dir === 'in' ? s.extUp : s.hostUp));
+  /** @param {ChannelRecord} s */
+  const messagesOf = (s) =>
+    (dir === 'in' ? s.sent.filter((t, i) => !(i === 0 && CHANNEL_TOKEN.test(t))) : s.received).map((text) => {
+      try {
+        return JSON.parse(text);
+      } catch {
+        return { type: '<bad-json>', text };
+      }
+    });
+  /** @type {any[]} */
+  const out = [];
+  let k = 0;
+  for (const messages of files) {
+    for (const m of messages) {
+      out.push(m);
+      if (m?.type !== 'channel-up') continue;
+      const s = passed[k++];
+      if (!s) throw new Error(`the native recording shows ${dir === 'in' ? "the extension's" : "the host's"} channel-up #${k} but the data channel tap has no such channel: the recording misses its messages`);
+      out.push(...messagesOf(s));
+    }
+  }
+  for (const s of passed.slice(k)) out.push(...messagesOf(s));
+  return out;
+}
+
 const DEFAULT_SETTINGS = { relay: 'wss://relay.cotab.io/v1', maskSelectors: [], blockSelectors: [], mode: 'both' };
 
 /**
  * Launches Debian's Chromium headless with the unpacked extension and a fresh profile whose
  * NativeMessagingHosts/io.cotab.host.json points at build/bin/cotab-host — or, when a recording
- * is asked for, at a generated wrapper that tees the host's stdin/stdout to files in the profile.
+ * is asked for, at a generated wrapper that tees the host's stdin/stdout to files in the profile,
+ * and with the worker's data channel tapped (see "Recording the data channel" above).
+ * `env` reaches the hosts too (Chromium starts them with its environment), e.g.
+ * `{COTAB_DATA_CHANNEL: 'off'}`.
  * Sets settings.relay (and any other `settings`) through the service worker.
  * @param {{name: string, relayUrl: string, recordHostInput?: boolean, recordHostOutput?: boolean,
  *   env?: Record<string, string>, settings?: Settings, extensionDir?: string,
@@ -484,12 +664,34 @@ export async function launchBrowser(opts) {
     });
     const ctx = context;
     const currentWorker = async () => {
-      const isOurs = (/** @type {Worker} */ w) => w.url().startsWith(`${origin}/`);
+      const isOurs = (/** @type {Worker} */ w) => isOursWorker(w, origin);
       const existing = ctx.serviceWorkers().find(isOurs);
       if (existing) return existing;
       return ctx.waitForEvent('serviceworker', { predicate: isOurs, timeout: STEP_TIMEOUT_MS });
     };
     const worker = await currentWorker();
+    /** The data channel tap of each of our workers (a restarted worker gets its own), in start order. @type {TappedWorker[]} */
+    const tapped = [];
+    /** @param {Worker} w */
+    const tap = (w) => {
+      if (tapped.some((t) => t.worker === w)) return;
+      /** @type {TappedWorker} */
+      const t = { worker: w, installed: installChannelTap(w), log: null, dead: false };
+      t.installed.catch(() => {}); // reported when the recording is read
+      w.once('close', () => (t.dead = true));
+      tapped.push(t);
+    };
+    if (useWrapper) {
+      // Before the first session (and before setSettings below); a restarted worker is tapped
+      // as soon as Playwright sees it, long before it can have a session (a relay handshake).
+      tap(worker);
+      await tapped[0].installed;
+      ctx.on('serviceworker', (w) => {
+        if (isOursWorker(w, origin)) tap(w);
+      });
+    }
+    /** Every data channel the tapped workers opened, in order (throws when the recording may miss some). */
+    const channelSockets = () => readChannelTaps(tapped);
 
     /** @param {'in'|'out'} dir */
     const recordFiles = (dir) => {
@@ -502,7 +704,28 @@ export async function launchBrowser(opts) {
     /** @param {'in'|'out'} dir */
     const bytesOf = (dir) => Buffer.concat(recordFiles(dir).map((f) => readFileSync(f)));
     /** @param {'in'|'out'} dir */
-    const messagesOf = (dir) => recordFiles(dir).flatMap((f) => decodeNativeFrames(readFileSync(f)).messages);
+    const recorded = (dir) => (dir === 'in' ? opts.recordHostInput : opts.recordHostOutput) === true;
+    /**
+     * What the hosts received ('in') or wrote ('out'): native bytes, then the channels' texts.
+     * The native files are read before the worker's tap, so the tap has every channel the
+     * files show a barrier of (the tap notes a barrier before it reaches the host).
+     * @param {'in'|'out'} dir
+     */
+    const bytesWithChannel = async (dir) => {
+      if (!recorded(dir)) return Buffer.alloc(0);
+      const native = bytesOf(dir);
+      const files = recordFiles(dir).map((f) => decodeNativeFrames(readFileSync(f)).messages);
+      const sockets = await channelSockets();
+      spliceChannels(files, sockets, dir); // only for its check that no channel is missing
+      const texts = sockets.flatMap((s) => (dir === 'in' ? s.sent : s.received));
+      return Buffer.concat([native, ...texts.map((t) => Buffer.from(`${t}\n`, 'utf8'))]);
+    };
+    /** @param {'in'|'out'} dir */
+    const messagesWithChannel = async (dir) => {
+      if (!recorded(dir)) return [];
+      const files = recordFiles(dir).map((f) => decodeNativeFrames(readFileSync(f)).messages);
+      return spliceChannels(files, await channelSockets(), dir);
+    };
 
     /** @type {CotabBrowser} */
     const browser = {
@@ -512,10 +735,10 @@ export async function launchBrowser(opts) {
       extensionId,
       userDataDir,
       origin,
-      hostInput: () => bytesOf('in'),
-      hostOutput: () => bytesOf('out'),
-      hostInputMessages: () => messagesOf('in'),
-      hostOutputMessages: () => messagesOf('out'),
+      hostInput: () => bytesWithChannel('in'),
+      hostOutput: () => bytesWithChannel('out'),
+      hostInputMessages: () => messagesWithChannel('in'),
+      hostOutputMessages: () => messagesWithChannel('out'),
       hostStderr: () => {
         const f = path.join(recordDir, 'stderr.log');
         return existsSync(f) ? readFileSync(f, 'utf8') : '';
@@ -543,6 +766,22 @@ export async function launchBrowser(opts) {
     await cleanup();
     throw e;
   }
+}
+
+/**
+ * The worker's data channel state and counters (sw.js cotabDiagnostics().channel; native-port.js
+ * ChannelStatus): state none|offered|connecting|up|refused|failed|lost|closed, requests, ups,
+ * refused, failed, lost, sent, received, dropped (counters since the worker started).
+ * @param {CotabBrowser} browser
+ * @returns {Promise<import('../../extension/background/native-port.js').ChannelStatus>}
+ */
+export async function channelStatus(browser) {
+  const w = await browser.currentWorker();
+  return w.evaluate(() => {
+    const g = /** @type {{cotabDiagnostics?: () => {channel: any}}} */ (/** @type {unknown} */ (globalThis));
+    if (!g.cotabDiagnostics) throw new Error('the worker has no cotabDiagnostics()');
+    return g.cotabDiagnostics().channel;
+  });
 }
 
 /**

@@ -61,6 +61,6 @@ test('the extension loads with its fixed ID and its worker gets hello from the r
   );
   assert.equal(/** @type {any} */ (reply).type, 'hello', JSON.stringify(reply));
   assert.equal(/** @type {any} */ (reply).id, 424242);
-  assert.ok(browser.hostInputMessages().some((m) => m.type === 'hello' && m.id === 424242), 'host input recorded');
-  assert.ok(browser.hostOutputMessages().some((m) => m.type === 'hello' && m.id === 424242), 'host output recorded');
+  assert.ok((await browser.hostInputMessages()).some((m) => m.type === 'hello' && m.id === 424242), 'host input recorded');
+  assert.ok((await browser.hostOutputMessages()).some((m) => m.type === 'hello' && m.id === 424242), 'host output recorded');
 });

@@ -5,12 +5,14 @@
 // visible markers next to them. A session runs to live and through the page's later changes
 // (typing into a password field, programmatic values, elements that become masked, inserted and
 // moved elements). Then no canary may appear anywhere past the content script: not in what it
-// posted to the service worker, not in what the customer's host read, not in the relay's
-// traffic, not in the agent's mirror — while the visible markers do appear (so the checks can fail).
+// posted to the service worker, not in what the customer's host received (its stdin and, once the
+// session is up, the data channel: PROTOCOL.md §3.4), not in the relay's traffic, not in the
+// agent's mirror — while the visible markers do appear (so the checks can fail).
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { MASK_SETTINGS, maskCanaries, maskCases } from '../pages/generate.mjs';
 import {
+  channelStatus,
   connectPair,
   inMirror,
   inPage,
@@ -123,18 +125,28 @@ test('no canary of a masked or blocked element leaves the content script; the vi
     message: 'the barrier reached the mirror',
   });
 
+  // The product path: the session's messages went to the host over the data channel, so the
+  // host-input recording below is its stdin plus what the worker sent on the channel.
+  const channel = await channelStatus(customer);
+  assert.equal(channel.state, 'up', `the customer's data channel is up: ${JSON.stringify(channel)}`);
+  assert.ok(channel.sent > 0, `mirror messages went over the data channel: ${JSON.stringify(channel)}`);
+
   const posted = JSON.stringify(await contentLog.received()) + JSON.stringify(await tabMessages.texts());
-  const hostInput = customer.hostInput().toString('utf8');
+  const hostInput = (await customer.hostInput()).toString('utf8');
   const mirror = (await inMirror(pair.viewer, everythingIn, null)) + (await pair.viewer.evaluate(() => document.documentElement.outerHTML));
+  // threat: a leak the checks below cannot see because a recording stopped early or misses a path
+  // (the barrier went last, on the data channel: what the host received covers the whole session).
   assert.ok(posted.includes('BARRIER-MARKER-5d1e') && hostInput.includes('BARRIER-MARKER-5d1e'), 'the recordings cover the whole session');
 
+  // threat: masked or blocked content leaving the tab — to the worker, to the customer's host
+  // (what it received, on native messaging or the data channel), to the relay, to the agent.
   /** @type {string[]} */
   const leaks = [];
   for (const c of secret) {
     const canary = canaries[c.key];
     const where = [
       posted.includes(canary) && 'content-script messages',
-      hostInput.includes(canary) && "customer host's input",
+      hostInput.includes(canary) && "what the customer's host received",
       proxy.carried(canary) && "relay's traffic",
       mirror.includes(canary) && "agent's mirror",
     ].filter(Boolean);
@@ -142,12 +154,14 @@ test('no canary of a masked or blocked element leaves the content script; the vi
   }
   assert.deepEqual(leaks, [], `masked data left the tab:\n${leaks.join('\n')}`);
 
+  // threat: a check above passing vacuously (over-masking, or a recording that misses what it
+  // should see): every visible marker reached each place the canaries were looked for.
   /** @type {string[]} */
   const missing = [];
   for (const c of visible) {
     const marker = canaries[c.key];
     if (!posted.includes(marker)) missing.push(`${c.key}: not in the content-script messages`);
-    if (!hostInput.includes(marker)) missing.push(`${c.key}: not in the host input`);
+    if (!hostInput.includes(marker)) missing.push(`${c.key}: not in what the host received`);
     if (!VISIBLE_ONLY_EARLY.has(c.key) && !mirror.includes(marker)) missing.push(`${c.key}: not in the mirror`);
   }
   assert.deepEqual(missing, [], `visible data did not arrive (over-masking, or the recording misses it):\n${missing.join('\n')}`);

@@ -5,6 +5,7 @@
 import assert from 'node:assert/strict';
 import { after, afterEach, before, describe, test } from 'node:test';
 import {
+  channelStatus,
   CODE_SHOWN,
   connectPair,
   expectConsentWindow,
@@ -342,6 +343,34 @@ describe('a live session: share → code → join → the same SAS on both sides
     );
     await waitForMirrorEqual(page, pair.viewer, { what: 'after resize' });
   });
+
+  test("the session's messages go over the data channel on both sides (PROTOCOL.md §3.4), and the recordings include them", async () => {
+    const [customerBefore, agentBefore] = await Promise.all([channelStatus(customer), channelStatus(agent)]);
+    await page.evaluate(() => document.body.append(Object.assign(document.createElement('p'), { id: 'over-channel', textContent: 'OVER-THE-CHANNEL-3c9b' })));
+    await waitForMirrorEqual(page, pair.viewer, { what: 'a change over the data channel' });
+    // The other way: a reloaded viewer makes the agent ask the customer for a snapshot (resync).
+    await pair.viewer.reload();
+    await waitForMirrorEqual(page, pair.viewer, { what: 'the snapshot after the agent asked for one over the data channel' });
+    const [c, a] = await Promise.all([channelStatus(customer), channelStatus(agent)]);
+    for (const [who, status] of /** @type {const} */ ([['customer', c], ['agent', a]])) {
+      assert.equal(status.state, 'up', `${who}: the data channel is up: ${JSON.stringify(status)}`);
+      assert.equal(status.dropped, 0, `${who}: nothing dropped because of the channel: ${JSON.stringify(status)}`);
+    }
+    assert.ok(c.sent > customerBefore.sent, `the change went to the customer's host on the channel: ${JSON.stringify(c)}`);
+    assert.ok(a.received > agentBefore.received, `and came from the agent's host on the channel: ${JSON.stringify(a)}`);
+    assert.ok(a.sent > agentBefore.sent, `the agent's resync went to its host on the channel: ${JSON.stringify(a)}`);
+    assert.ok(c.received > customerBefore.received, `and came from the customer's host on the channel: ${JSON.stringify(c)}`);
+    // What the customer's host received: its stdin up to the extension's channel-up, then the channel.
+    const input = await customer.hostInputMessages();
+    const barrier = input.findIndex((m) => m.type === 'channel-up');
+    const change = input.findIndex((m) => m.type === 'send' && JSON.stringify(m.data).includes('OVER-THE-CHANNEL-3c9b'));
+    assert.ok(barrier >= 0 && change > barrier, `the change comes after the channel-up barrier in what the host received (${barrier}, ${change})`);
+    assert.ok((await customer.hostInput()).includes('OVER-THE-CHANNEL-3c9b'));
+    // What the agent's host wrote: the change as a recv on the channel, after the host's barrier.
+    const output = await agent.hostOutputMessages();
+    const recv = output.findIndex((m) => m.type === 'recv' && JSON.stringify(m.data).includes('OVER-THE-CHANNEL-3c9b'));
+    assert.ok(recv > output.findIndex((m) => m.type === 'channel-up'), `the agent host's recv of the change is recorded after its barrier (${recv})`);
+  });
 });
 
 describe('consent and stopping', () => {
@@ -350,14 +379,15 @@ describe('consent and stopping', () => {
   test('Deny: the viewer shows denied and no mirror data ever reaches the agent', async () => {
     // threat: the tab's content leaking to an agent the customer refused
     const page = await openCustomerPage('deny');
-    const outMark = agent.hostOutputMessages().length;
-    const inMark = customer.hostInputMessages().length;
+    const outMark = (await agent.hostOutputMessages()).length;
+    const inMark = (await customer.hostInputMessages()).length;
     const viewerMark = (await viewerLog.sent()).length;
     const pair = await connectPair({ customer, agent, customerPage: page, decision: 'deny' });
     await waitForViewerState(pair.viewer, 'denied');
     await waitForPopupState(pair.customerPopup, ['customer:ended', 'idle:idle']);
-    // The customer host's input: nothing of the tab (no mirror message, not its URL or title).
-    const sentByCustomer = customer.hostInputMessages().slice(inMark).filter((m) => m.type === 'send');
+    // What the customer's host received (native messaging and the data channel): nothing of the
+    // tab (no mirror message, not its URL or title).
+    const sentByCustomer = (await customer.hostInputMessages()).slice(inMark).filter((m) => m.type === 'send');
     assert.ok(sentByCustomer.length > 0, 'the customer sent its hello/deny (the recording works)');
     assert.deepEqual(
       sentByCustomer.filter((m) => MIRROR_KINDS.includes(m.data?.k) || m.data?.k === 'page'),
@@ -369,7 +399,7 @@ describe('consent and stopping', () => {
     assert.ok(!sentText.includes('Session page deny'), 'the title was not sent');
     assert.ok(sentByCustomer.some((m) => m.data?.k === 'deny'), 'the customer said deny');
     // The agent side: its host delivered no mirror data, and its SW posted none to the viewer.
-    const recvByAgent = agent.hostOutputMessages().slice(outMark).filter((m) => m.type === 'recv');
+    const recvByAgent = (await agent.hostOutputMessages()).slice(outMark).filter((m) => m.type === 'recv');
     assert.ok(recvByAgent.some((m) => m.data?.k === 'deny'), 'the agent host delivered the deny');
     assert.deepEqual(recvByAgent.filter((m) => MIRROR_KINDS.includes(m.data?.k)), []);
     const toViewer = (await viewerLog.sent()).slice(viewerMark);
@@ -581,7 +611,7 @@ describe('session codes', () => {
     await waitForPopupState(popup, 'customer:code');
     const code = typedCode(await testIdText(popup, 'code', { re: CODE_SHOWN }));
     const wrong = code.replace(/\d$/, (d) => String((Number(d) + 1) % 10));
-    const outMark = customer.hostOutputMessages().length;
+    const outMark = (await customer.hostOutputMessages()).length;
 
     /**
      * The agent joins with `typed`; waits until its session ended with `error` (the SW's public
@@ -611,8 +641,8 @@ describe('session codes', () => {
     const first = await agentJoins(wrong, 'bad-code');
     assert.match(first, /code/i, `a clear error: "${first}"`);
     await waitFor(
-      () => customer.hostOutputMessages().slice(outMark).some((m) => (m.type === 'error' && m.code === 'bad-code') || (m.type === 'ended' && m.reason === 'bad-code')),
-      { message: () => `the customer's host reports bad-code: ${JSON.stringify(customer.hostOutputMessages().slice(outMark))}` },
+      async () => (await customer.hostOutputMessages()).slice(outMark).some((m) => (m.type === 'error' && m.code === 'bad-code') || (m.type === 'ended' && m.reason === 'bad-code')),
+      { message: async () => `the customer's host reports bad-code: ${JSON.stringify((await customer.hostOutputMessages()).slice(outMark))}` },
     );
     await waitForPopupState(popup, 'customer:ended');
     assert.equal(customer.context.pages().some((p) => p.url().includes('popup.html?tab=') && p !== popup), false, 'no consent window opened');
@@ -621,7 +651,7 @@ describe('session codes', () => {
     // The right code no longer works: the failed exchange burned the nameplate at the relay.
     const second = await agentJoins(code, 'nameplate-unknown');
     assert.match(second, /code/i, `a clear error: "${second}"`);
-    assert.ok(agent.hostOutputMessages().some((m) => m.type === 'error' && m.code === 'nameplate-unknown'));
+    assert.ok((await agent.hostOutputMessages()).some((m) => m.type === 'error' && m.code === 'nameplate-unknown'));
   });
 });
 
@@ -651,12 +681,60 @@ describe('only the shared tab', () => {
       otherTabId,
     );
     assert.equal(injected, false);
-    const input = customer.hostInput().toString('utf8');
-    assert.ok(input.includes('barrier'), 'the shared tab reaches the host input (the check can fail)');
-    assert.ok(!input.includes('SECOND-TAB-MARKER-7f3a'), "the other tab's text is not in the host input");
+    const input = (await customer.hostInput()).toString('utf8');
+    assert.ok(input.includes('barrier'), 'the shared tab reaches what the host received (the check can fail)');
+    assert.ok(!input.includes('SECOND-TAB-MARKER-7f3a'), "the other tab's text is not in what the host received");
     assert.ok(!input.includes('SECOND-TAB-LATER-91c2'));
     assert.equal(await contentLog.includes('SECOND-TAB'), false);
     assert.equal(proxy.bytes().includes('SECOND-TAB'), false);
+  });
+});
+
+describe('without the data channel', () => {
+  /** An agent whose host has the administrator's switch off (COTAB_DATA_CHANNEL=off, through Chromium's environment). @type {import('./harness.mjs').CotabBrowser} */
+  let agentOff;
+  before(async () => {
+    agentOff = await launchBrowser({ name: 'agent-no-channel', relayUrl: proxy.url, recordHostOutput: true, env: { COTAB_DATA_CHANNEL: 'off' } });
+    // The customer's extension setting off (read with the share command).
+    await customer.setSettings({ dataChannel: false });
+  });
+  after(async () => {
+    await Promise.all([resetSession(customer), agentOff && resetSession(agentOff)]);
+    await customer.setSettings({ dataChannel: true });
+    await agentOff?.close();
+  });
+
+  test("the customer's setting off and the agent host's switch off: the session works over native messaging", async () => {
+    const customerBefore = await channelStatus(customer);
+    const inMark = (await customer.hostInputMessages()).length;
+    const page = await openCustomerPage('no-channel');
+    const pair = await connectPair({ customer, agent: agentOff, customerPage: page });
+    await waitForMirrorEqual(page, pair.viewer, { what: 'snapshot without the data channel' });
+    await page.evaluate(() => document.body.append(Object.assign(document.createElement('p'), { id: 'native-only', textContent: 'NATIVE-ONLY-MARKER-8e21' })));
+    await waitForMirrorEqual(page, pair.viewer, { what: 'a change without the data channel' });
+
+    // The setting: the customer's worker never asked for a channel (its state is what it was).
+    const c = await channelStatus(customer);
+    assert.deepEqual(
+      { state: c.state, requests: c.requests, sent: c.sent, received: c.received },
+      { state: customerBefore.state, requests: customerBefore.requests, sent: customerBefore.sent, received: customerBefore.received },
+      `the customer did not use a data channel: ${JSON.stringify(c)}`,
+    );
+    assert.notEqual(c.state, 'up');
+    const input = (await customer.hostInputMessages()).slice(inMark);
+    assert.ok(!input.some((m) => m.type === 'channel' || m.type === 'channel-up'), "the customer's host was not asked for a channel");
+    assert.ok(
+      input.some((m) => m.type === 'send' && JSON.stringify(m.data).includes('NATIVE-ONLY-MARKER-8e21')),
+      "the change reached the customer's host on native messaging",
+    );
+    // The switch: the agent's worker asked, its host refused, and the session went on natively.
+    const a = await channelStatus(agentOff);
+    assert.equal(a.state, 'refused', JSON.stringify(a));
+    assert.deepEqual({ requests: a.requests, refused: a.refused, ups: a.ups, received: a.received }, { requests: 1, refused: 1, ups: 0, received: 0 }, JSON.stringify(a));
+    const output = await agentOff.hostOutputMessages();
+    assert.ok(output.some((m) => m.type === 'error' && m.code === 'channel-refused'), "the agent's host answered channel-refused");
+    assert.ok(!output.some((m) => m.type === 'channel' || m.type === 'channel-up'), "the agent's host offered no channel");
+    assert.ok(output.some((m) => m.type === 'recv' && JSON.stringify(m.data).includes('NATIVE-ONLY-MARKER-8e21')), "the change came from the agent's host natively");
   });
 });
 
@@ -689,5 +767,8 @@ describe('the service worker is terminated', () => {
     // And the customer can share again at once.
     const again = await connectPair({ customer, agent, customerPage: page });
     await waitForMirrorEqual(page, again.viewer, { what: 'snapshot after sharing again' });
+    // The stopped worker's data channel recording went with it (the restarted one is tapped
+    // anew): reading what the host received now fails rather than miss that channel's messages.
+    await assert.rejects(customer.hostInput(), /the recording misses its messages|stopped while a data channel was open/);
   });
 });
