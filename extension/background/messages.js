@@ -117,6 +117,20 @@ export function parseViewerMessage(m) {
   return checked.ok ? { k: 'send', data: checked.msg } : null;
 }
 
+const LANE_NONCE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+/**
+ * The viewer's offer of a lane (a MessagePort from the worker straight to the viewer page; see
+ * sw.js): `{k:'lane', nonce}` on its runtime port and, with the port, on the worker's `message`
+ * event. Returns the nonce (a random UUID), or null.
+ * @param {unknown} m
+ * @returns {string | null}
+ */
+export function parseLaneOffer(m) {
+  if (!isPlainObject(m) || m.k !== 'lane' || !onlyKeys(m, ['k', 'nonce'])) return null;
+  return typeof m.nonce === 'string' && LANE_NONCE.test(m.nonce) ? m.nonce : null;
+}
+
 /**
  * True when a runtime message comes from one of this extension's own pages (popup, consent
  * window, viewer, options) — not from a content script, whose sender URL is the web page's.

@@ -77,6 +77,15 @@ export function parsePublicState(v) {
 }
 
 /**
+ * The worker's `{k:'lane-up'}` on the runtime port: what came on the lane so far, and all that
+ * comes on it from now on, follows everything the runtime port carried (viewer.js connect()).
+ * @param {unknown} m
+ */
+export function isLaneUp(m) {
+  return isObject(m) && m.k === 'lane-up' && Object.keys(m).length === 1;
+}
+
+/**
  * SW → viewer: `{k:'state', state}` or `{k:'peer', data}` (an app message from the customer;
  * the Mirror validates mirror messages in full).
  * @param {unknown} m

@@ -7,7 +7,7 @@
 import { Mirror } from './mirror.js';
 import { ViewerTools } from './tools.js';
 import { endedText, formatCode, statusText } from '../popup/texts.js';
-import { viewerDisplayState, scaleToFit, parseViewerInbound } from './viewer-model.js';
+import { isLaneUp, parseViewerInbound, scaleToFit, viewerDisplayState } from './viewer-model.js';
 
 /** @typedef {import('../background/session.js').PublicState} PublicState */
 
@@ -126,19 +126,46 @@ function send(msg) {
   }
 }
 
+/** @param {unknown} raw  a message from the worker, on the runtime port or the lane */
+function fromWorker(raw) {
+  const msg = parseViewerInbound(raw);
+  if (!msg) return;
+  if (msg.k === 'state') onSession(msg.state);
+  else onPeer(msg.data);
+}
+
 function connect() {
   const p = chrome.runtime.connect({ name: 'cotab-viewer' });
   port = p;
+  // The lane: a MessagePort straight from the worker (background/sw.js). What it carries before
+  // the worker's `lane-up` on the runtime port was sent after everything there: held till then.
+  const lane = new MessageChannel();
+  const nonce = crypto.randomUUID();
+  /** @type {unknown[] | null} */
+  let held = [];
+  lane.port1.onmessage = (ev) => {
+    if (p !== port) return;
+    if (held) held.push(ev.data);
+    else fromWorker(ev.data);
+  };
   p.onMessage.addListener((raw) => {
     if (p !== port) return;
-    const msg = parseViewerInbound(raw);
-    if (!msg) return;
-    if (msg.k === 'state') onSession(msg.state);
-    else onPeer(msg.data);
+    if (isLaneUp(raw) && held) {
+      const waiting = held;
+      held = null;
+      for (const m of waiting) fromWorker(m);
+      return;
+    }
+    fromWorker(raw);
   });
+  p.postMessage({ k: 'lane', nonce });
+  navigator.serviceWorker.ready
+    .then((reg) => reg.active?.postMessage({ k: 'lane', nonce }, [lane.port2]))
+    .catch(() => {}); // no lane: everything stays on the runtime port
   p.onDisconnect.addListener(() => {
     if (p !== port) return;
     port = null;
+    lane.port1.close();
     // The worker restarted (it recovers the state and tells us on the next port).
     setTimeout(connect, 200);
   });

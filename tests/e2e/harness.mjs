@@ -1028,7 +1028,8 @@ export async function connectPair(opts) {
  * Registers, in the service worker, an extra chrome.runtime.onConnect listener that records every
  * message on ports named `portName` (the same Port object reaches every listener): what the other
  * end posted (`received`) and what the SW posts (`sent`, by wrapping that port's postMessage — so
- * a message the SW posts synchronously inside its own onConnect listener is missed). Lost when
+ * a message the SW posts synchronously inside its own onConnect listener is missed; for
+ * 'cotab-viewer' also what it posts on the viewers' lanes, MessagePorts). Lost when
  * the worker restarts. Call before the port opens.
  * @param {CotabBrowser} browser
  * @param {string} portName  e.g. 'cotab-content', 'cotab-viewer'
@@ -1054,6 +1055,15 @@ export async function recordPort(browser, portName) {
         post(m);
       };
     });
+    // What goes to a viewer once its lane is up (a MessagePort, sw.js) counts as sent on its port:
+    // the worker posts on MessagePorts for viewer lanes only.
+    if (name === 'cotab-viewer') {
+      const lanePost = MessagePort.prototype.postMessage;
+      MessagePort.prototype.postMessage = function (/** @type {unknown} */ m, /** @type {any} */ transfer) {
+        log.sent.push(JSON.stringify(m));
+        return lanePost.call(this, m, transfer);
+      };
+    }
   }, portName);
   /**
    * @template R

@@ -12,6 +12,7 @@ import {
   parseContentMessage,
   parsePopupCommand,
   parseTypedCode,
+  parseLaneOffer,
   parseViewerMessage,
 } from '../../../extension/background/messages.js';
 
@@ -159,6 +160,25 @@ describe('messages: service worker → content script', () => {
       { k: 'act', what: 'click' },
     ]) {
       assert.equal(parseContentControl(m), null, JSON.stringify(m));
+    }
+  });
+});
+
+describe('parseLaneOffer (the viewer offering its lane, sw.js)', () => {
+  test('a random UUID nonce, nothing else', () => {
+    const nonce = '0f8fad5b-d9cb-469f-a165-70867728950e';
+    assert.equal(parseLaneOffer({ k: 'lane', nonce }), nonce);
+    for (const m of [
+      null,
+      'lane',
+      { k: 'lane' },
+      { k: 'lane', nonce: 'x' },
+      { k: 'lane', nonce: nonce.toUpperCase() },
+      { k: 'lane', nonce, extra: 1 },
+      { k: 'send', nonce },
+      { k: 'lane', nonce: 42 },
+    ]) {
+      assert.equal(parseLaneOffer(m), null, JSON.stringify(m));
     }
   });
 });

@@ -18,7 +18,7 @@ import {
   selectorsFromText,
 } from '../../../extension/background/settings.js';
 import { endedText, formatCode, statusText } from '../../../extension/popup/texts.js';
-import { parseViewerInbound, scaleToFit, viewerDisplayState } from '../../../extension/viewer/viewer-model.js';
+import { isLaneUp, parseViewerInbound, scaleToFit, viewerDisplayState } from '../../../extension/viewer/viewer-model.js';
 
 /** @param {string} phase @param {string} [mode] @returns {any} */
 const st = (phase, mode = 'agent') => ({ mode, phase, epoch: 1, startedBy: 'customer' });
@@ -134,5 +134,12 @@ describe('viewer model', () => {
     assert.equal(parseViewerInbound({ k: 'peer', data: { k: 'm', e: 1, ops: [] } })?.k, 'peer');
     assert.equal(parseViewerInbound({ k: 'peer', data: 'm' }), null);
     assert.equal(parseViewerInbound({ k: 'eval', code: '1' }), null);
+  });
+});
+
+describe('isLaneUp (the worker switching the viewer to its lane)', () => {
+  test('exactly {k: "lane-up"}', () => {
+    assert.equal(isLaneUp({ k: 'lane-up' }), true);
+    for (const m of [null, 'lane-up', { k: 'lane-up', x: 1 }, { k: 'state' }, []]) assert.equal(isLaneUp(m), false, JSON.stringify(m));
   });
 });

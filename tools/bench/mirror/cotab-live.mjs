@@ -60,6 +60,14 @@ async function tapServiceWorker(browser) {
       };
     };
     chrome.runtime.onConnect.addListener((port) => tap(port, port.name));
+    // The viewer's lane (a MessagePort, sw.js): what the worker posts there goes to the viewer.
+    const lanePost = MessagePort.prototype.postMessage;
+    MessagePort.prototype.postMessage = function (/** @type {unknown} */ m, /** @type {any} */ transfer) {
+      const json = JSON.stringify(m) ?? '';
+      const hit = probeOp.exec(json);
+      if (hit) taps.push({ port: 'cotab-viewer', dir: 'out', seq: Number(hit[1]), t: performance.timeOrigin + performance.now(), chars: json.length });
+      return lanePost.call(this, m, transfer);
+    };
     // The data channel to the host (PROTOCOL.md §3.4): the worker opens it with `new WebSocket`
     // after this ran, so a subclass taps it (its listener first, before the extension's).
     const Base = globalThis.WebSocket;
