@@ -11,20 +11,12 @@
 // Usage: node tools/bench/mirror/transports.mjs [--messages N] [--gap MS] [--chars N]
 import { WebSocketServer } from 'ws';
 import { ECHO_HOST_NAME, launchWithEcho } from './native-messaging.mjs';
+import { numberOption } from './args.mjs';
 import { percentile } from './stats.mjs';
 
-/** @param {string} flag @param {number} fallback */
-function option(flag, fallback) {
-  const i = process.argv.indexOf(flag);
-  if (i < 0) return fallback;
-  const v = Number(process.argv[i + 1]);
-  if (!Number.isFinite(v) || v < 0) throw new Error(`${flag} needs a number, got ${process.argv[i + 1]}`);
-  return v;
-}
-
-const MESSAGES = option('--messages', 400);
-const GAP_MS = option('--gap', 18);
-const CHARS = option('--chars', 60);
+const MESSAGES = numberOption('--messages', 400);
+const GAP_MS = numberOption('--gap', 18);
+const CHARS = numberOption('--chars', 60);
 const WARMUP = 20;
 const TURN = 50;
 /** How long one echo may take before the run stops. */

@@ -9,19 +9,11 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { launchBrowser } from '../../../tests/e2e/harness.mjs';
+import { numberOption } from './args.mjs';
 import { percentile } from './stats.mjs';
 
-/** @param {string} flag @param {number} fallback */
-function option(flag, fallback) {
-  const i = process.argv.indexOf(flag);
-  if (i < 0) return fallback;
-  const v = Number(process.argv[i + 1]);
-  if (!Number.isFinite(v) || v < 0) throw new Error(`${flag} needs a number, got ${process.argv[i + 1]}`);
-  return v;
-}
-
-const MESSAGES = option('--messages', 400);
-const GAP_MS = option('--gap', 18);
+const MESSAGES = numberOption('--messages', 400);
+const GAP_MS = numberOption('--gap', 18);
 const WARMUP = 20;
 const TURN = 50;
 
