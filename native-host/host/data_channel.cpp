@@ -71,7 +71,6 @@ class channel_impl final : public data_channel, public std::enable_shared_from_t
     return out;
   }
 
-  std::uint16_t port() const override { return port_; }
   bool up() const override { return phase_ == phase::up; }
 
   void release_input() override {
@@ -118,6 +117,14 @@ class channel_impl final : public data_channel, public std::enable_shared_from_t
     while (phase_ == phase::offered) {
       auto [ec, socket] = co_await acceptor_.async_accept(use_tuple);
       if (ec || phase_ != phase::offered) co_return;
+      // Connections that upgrade and then stay silent are held until their expiry: a local
+      // program must not pile them up (descriptors, memory) while the offer is open.
+      if (serving_ >= options_.max_refusals) {
+        boost::system::error_code ignored;
+        socket.close(ignored);
+        refuse("more than channel_max_refusals connections at once");
+        continue;
+      }
       asio::co_spawn(ex_, serve(self, std::move(socket)), asio::detached);
     }
   }
@@ -125,6 +132,11 @@ class channel_impl final : public data_channel, public std::enable_shared_from_t
   // One connection until it has shown the token or been refused. All of it within the offer's
   // deadline: the stream's expiry closes a connection that stalls.
   asio::awaitable<void> serve(std::shared_ptr<channel_impl> self, tcp::socket socket) {
+    ++serving_;
+    struct served {
+      unsigned& n;
+      ~served() { --n; }
+    } counted{serving_};
     beast::tcp_stream stream(std::move(socket));
     stream.expires_after(options_.accept_timeout);
     beast::flat_buffer buffer;
@@ -312,6 +324,7 @@ class channel_impl final : public data_channel, public std::enable_shared_from_t
   secure_bytes token_;
   phase phase_ = phase::offered;
   unsigned refusals_ = 0;
+  unsigned serving_ = 0;  // connections in serve(), the winner included
   std::shared_ptr<ws_stream> ws_;
   bool released_ = false;
   std::deque<std::string> held_;

@@ -6,7 +6,8 @@
 // One channel per session, in three steps:
 //   offered   the listener is open on 127.0.0.1:<ephemeral>; connections are checked (path
 //             /channel, Host 127.0.0.1:<port>, Origin = the calling extension), then must send
-//             the one-time token as their first message. Refusals are counted.
+//             the one-time token as their first message. Refusals are counted, and at most
+//             max_refusals connections are served at once (more are refused at accept).
 //   up        the first connection with the token won: the token is wiped, the listener closed.
 //             Its messages are held until release_input() (the extension's native barrier).
 //   closed    close() or a failure; no event after that.
@@ -51,7 +52,6 @@ class data_channel {
   // The offer, as the native message {"type":"channel","port":…,"token":"…"}, in secure memory
   // (the caller writes it to the port and lets it go).
   virtual secure_bytes offer_message() const = 0;
-  virtual std::uint16_t port() const = 0;
   virtual bool up() const = 0;
   // The extension's barrier arrived: deliver the held messages, then every later one.
   virtual void release_input() = 0;

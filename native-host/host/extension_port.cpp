@@ -43,15 +43,15 @@ void extension_port::send(const nlohmann::json& message) {
 }
 
 void extension_port::send_recv(std::string_view data) {
+  constexpr std::string_view head = R"({"type":"recv","data":)";
   if (divert_) {
-    constexpr std::string_view head = R"({"type":"recv","data":)";
     std::string text;
     text.reserve(head.size() + data.size() + 1);
     text.append(head).append(data).push_back('}');
     divert_(std::move(text));
     return;
   }
-  wire::write_chunked({R"({"type":"recv","data":)", data, "}"}, next_chunk_id_,
+  wire::write_chunked({head, data, "}"}, next_chunk_id_,
                       [this](std::string_view f) { write_frame(f); });
   ++next_chunk_id_;
 }

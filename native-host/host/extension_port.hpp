@@ -30,7 +30,6 @@ class extension_port {
   // data channel (PROTOCOL.md §3.4) once it is up. undivert() goes back to stdout.
   void divert(std::function<void(std::string&&)> sink) { divert_ = std::move(sink); }
   void undivert() { divert_ = nullptr; }
-  bool diverted() const noexcept { return static_cast<bool>(divert_); }
   // A message holding a secret (the channel offer), always on stdout; the frame is wiped after.
   void send_secret(const secure_bytes& text);
 

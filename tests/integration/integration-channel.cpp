@@ -253,6 +253,27 @@ TEST_CASE("channel: wrong tokens are closed with 1008; after channel_max_refusal
   CHECK((*m)["data"]["native"] == true);
 }
 
+TEST_CASE("channel: at most channel_max_refusals connections are served at once; one more is refused at accept") {
+  // threat: a local program piling up silent connections (descriptors, memory) while the offer is open
+  paired_hosts p;
+  auto co = ask_channel(p.customer);
+  std::vector<std::unique_ptr<channel_client>> idle;
+  for (unsigned i = 0; i < cotab::protocol::limits::channel_max_refusals; ++i) {
+    idle.push_back(std::make_unique<channel_client>());
+    REQUIRE(!idle.back()->connect(co.port));  // upgraded, no token
+  }
+  channel_client one_more;
+  CHECK(one_more.connect(co.port));  // closed before the upgrade: the first refusal
+  // Two of the silent ones give up: the refusals reach the limit at once, not at the deadline.
+  auto started = std::chrono::steady_clock::now();
+  idle[0]->ws.next_layer().close();
+  idle[1]->ws.next_layer().close();
+  CHECK(p.customer.expect_error("channel-refused", 3s));
+  CHECK(std::chrono::steady_clock::now() - started < std::chrono::milliseconds(cotab::protocol::limits::channel_accept_timeout_ms));
+  p.customer.send({{"type", "send"}, {"data", 4}});
+  CHECK(p.agent.expect("recv"));
+}
+
 TEST_CASE("channel: the token works once: after the switch nobody else can connect") {
   // threat: a local program racing the extension with a token it obtained later
   paired_hosts p;
