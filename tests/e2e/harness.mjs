@@ -545,8 +545,17 @@ async function readChannelTaps(tapped) {
   return sockets;
 }
 
-/** The token the worker sends first on a channel (PROTOCOL.md §3.4): not a message. */
-const CHANNEL_TOKEN = /^[0-9a-f]{64}$/;
+/**
+ * The token the worker sends first on a channel (PROTOCOL.md §3.4): not a message. Read from
+ * limits.json (as extension/common/native.js does through dist/, which may not be built yet here).
+ */
+const CHANNEL_TOKEN = (() => {
+  /** @type {{limits: {name: string, value: number}[]}} */
+  const limits = JSON.parse(readFileSync(path.join(ROOT, 'shared/protocol/limits.json'), 'utf8'));
+  const bytes = limits.limits.find((l) => l.name === 'channel_token_bytes')?.value;
+  if (!bytes) throw new Error('limits.json has no channel_token_bytes');
+  return new RegExp(`^[0-9a-f]{${2 * bytes}}$`);
+})();
 
 /**
  * Merges the native messages of each host process (`files`, in start order) with the channels'
@@ -701,8 +710,8 @@ export async function launchBrowser(opts) {
         .sort() // names are <dir>-<start time in ns>-<pid>: start order
         .map((f) => path.join(recordDir, f));
     };
-    /** @param {'in'|'out'} dir */
-    const bytesOf = (dir) => Buffer.concat(recordFiles(dir).map((f) => readFileSync(f)));
+    /** Each host process's recorded bytes, in start order. @param {'in'|'out'} dir */
+    const recordedBytes = (dir) => recordFiles(dir).map((f) => readFileSync(f));
     /** @param {'in'|'out'} dir */
     const recorded = (dir) => (dir === 'in' ? opts.recordHostInput : opts.recordHostOutput) === true;
     /**
@@ -713,17 +722,17 @@ export async function launchBrowser(opts) {
      */
     const bytesWithChannel = async (dir) => {
       if (!recorded(dir)) return Buffer.alloc(0);
-      const native = bytesOf(dir);
-      const files = recordFiles(dir).map((f) => decodeNativeFrames(readFileSync(f)).messages);
+      const raw = recordedBytes(dir);
+      const files = raw.map((b) => decodeNativeFrames(b).messages);
       const sockets = await channelSockets();
       spliceChannels(files, sockets, dir); // only for its check that no channel is missing
       const texts = sockets.flatMap((s) => (dir === 'in' ? s.sent : s.received));
-      return Buffer.concat([native, ...texts.map((t) => Buffer.from(`${t}\n`, 'utf8'))]);
+      return Buffer.concat([...raw, ...texts.map((t) => Buffer.from(`${t}\n`, 'utf8'))]);
     };
     /** @param {'in'|'out'} dir */
     const messagesWithChannel = async (dir) => {
       if (!recorded(dir)) return [];
-      const files = recordFiles(dir).map((f) => decodeNativeFrames(readFileSync(f)).messages);
+      const files = recordedBytes(dir).map((b) => decodeNativeFrames(b).messages);
       return spliceChannels(files, await channelSockets(), dir);
     };
 
@@ -776,11 +785,21 @@ export async function launchBrowser(opts) {
  * @returns {Promise<import('../../extension/background/native-port.js').ChannelStatus>}
  */
 export async function channelStatus(browser) {
+  return (await workerDiagnostics(browser)).channel;
+}
+
+/**
+ * The live worker's cotabDiagnostics() (sw.js): state, dropped counts, channel, viewers,
+ * viewerLanes, popups…
+ * @param {CotabBrowser} browser
+ * @returns {Promise<any>}
+ */
+export async function workerDiagnostics(browser) {
   const w = await browser.currentWorker();
   return w.evaluate(() => {
-    const g = /** @type {{cotabDiagnostics?: () => {channel: any}}} */ (/** @type {unknown} */ (globalThis));
+    const g = /** @type {{cotabDiagnostics?: () => object}} */ (/** @type {unknown} */ (globalThis));
     if (!g.cotabDiagnostics) throw new Error('the worker has no cotabDiagnostics()');
-    return g.cotabDiagnostics().channel;
+    return g.cotabDiagnostics();
   });
 }
 

@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { after, afterEach, before, describe, test } from 'node:test';
 import {
   channelStatus,
+  workerDiagnostics,
   CODE_SHOWN,
   connectPair,
   expectConsentWindow,
@@ -362,12 +363,8 @@ describe('a live session: share → code → join → the same SAS on both sides
     assert.ok(c.received > customerBefore.received, `and came from the customer's host on the channel: ${JSON.stringify(c)}`);
     // The agent's worker posts to the (reloaded) viewer on its lane, a MessagePort straight to the
     // page (sw.js), and the mirror above followed through it; the old viewer's lane is gone.
-    const lanes = await (await agent.currentWorker()).evaluate(() => {
-      const g = /** @type {{cotabDiagnostics?: () => {viewerLanes: number, viewers: number}}} */ (/** @type {unknown} */ (globalThis));
-      const d = g.cotabDiagnostics?.();
-      return d ? { lanes: d.viewerLanes, viewers: d.viewers } : null;
-    });
-    assert.deepEqual(lanes, { lanes: 1, viewers: 1 }, 'one viewer, on its lane');
+    const d = await workerDiagnostics(agent);
+    assert.deepEqual({ lanes: d.viewerLanes, viewers: d.viewers }, { lanes: 1, viewers: 1 }, 'one viewer, on its lane');
     // What the customer's host received: its stdin up to the extension's channel-up, then the channel.
     const input = await customer.hostInputMessages();
     const barrier = input.findIndex((m) => m.type === 'channel-up');
